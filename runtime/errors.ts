@@ -1,0 +1,17 @@
+/** Why a stage (fetch, eval, build, deploy) stopped. Callers branch on `kind`, never on text. */
+export type StageErrorKind = "failed" | "timeout" | "cancelled";
+
+export class StageError extends Error {
+  override readonly name = "StageError";
+  constructor(
+    readonly kind: StageErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
