@@ -49,7 +49,11 @@ export interface GenerationRecord {
   createdAt: string;
   eval: { status: StageStatus; error: string | null; startedAt: string | null; endedAt: string | null };
   build: { status: StageStatus; error: string | null; startedAt: string | null; endedAt: string | null };
-  /** Attempts used so far for this generation's commit (retries, §10). */
+  /** Operation this generation is deployed with (from its branch, or a manual submit). */
+  operation: Operation;
+  /** Progress of its deployment: `skipped` when the same system and operation are already current. */
+  deploy: { status: StageStatus; deploymentId: string | null; error: string | null };
+  /** Failed attempts so far (retries, §10); a new candidate starts a new generation at 0. */
   attempt: number;
 }
 
