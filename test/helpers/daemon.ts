@@ -1,0 +1,226 @@
+/**
+ * Integration harness: a fleet repository (real git), a fake machine root with a system built by
+ * real Nix, and the real daemon process (`node dist/runtime/cli/main.js run`) talking over its
+ * real Unix socket.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import type { RuntimeConfigInput } from "../../dsl/schema.js";
+import type { StatusJson } from "../../runtime/types.js";
+import { buildTestSystem, createMachineRoot, writeTestFlake, type MachineRoot, type TestHost } from "../../scripts/lib/test-system.js";
+
+export const CLI = fileURLToPath(new URL("../../runtime/cli/main.js", import.meta.url));
+
+export const GIT_ENV = {
+  GIT_AUTHOR_NAME: "Fleet Admin",
+  GIT_AUTHOR_EMAIL: "admin@example.org",
+  GIT_COMMITTER_NAME: "Fleet Admin",
+  GIT_COMMITTER_EMAIL: "admin@example.org",
+  GIT_CONFIG_NOSYSTEM: "1",
+  HOME: tmpdir(),
+};
+
+export async function git(cwd: string, args: string[]): Promise<string> {
+  const result = await execa("git", ["-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false", ...args], { cwd, env: GIT_ENV, stdin: "ignore" });
+  return result.stdout.trim();
+}
+
+export interface Teardown {
+  teardown(fn: () => Promise<void> | void): void;
+}
+
+export async function tempDir(t: Teardown, prefix = "comin-it-"): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The fleet's repository as its admins see it: a non-bare clone with a main branch. */
+export class FleetRepo {
+  private constructor(readonly dir: string) {}
+
+  static async create(dir: string): Promise<FleetRepo> {
+    await mkdir(dir, { recursive: true });
+    await git(dir, ["init", "-q", "-b", "main"]);
+    return new FleetRepo(dir);
+  }
+
+  /** Commits a flake of test systems on `branch` (created from HEAD when missing); returns the sha. */
+  async commit(hosts: Record<string, TestHost>, message: string, branch = "main"): Promise<string> {
+    const branches = await git(this.dir, ["branch", "--list", branch]);
+    const hasCommits = await git(this.dir, ["rev-parse", "--verify", "-q", "HEAD"]).then(() => true, () => false);
+    if (hasCommits) await git(this.dir, branches ? ["checkout", "-q", branch] : ["checkout", "-q", "-b", branch]);
+    else if (branch !== "main") await git(this.dir, ["checkout", "-q", "-b", branch]);
+    await writeTestFlake(this.dir, { hosts });
+    await git(this.dir, ["add", "-A"]);
+    await git(this.dir, ["commit", "-q", "--allow-empty", "-m", message]);
+    return git(this.dir, ["rev-parse", "HEAD"]);
+  }
+
+  /** Points `branch` at `commit` (a force-push, a reset, or a fast-forward). */
+  async setBranch(branch: string, commit: string): Promise<void> {
+    const current = await git(this.dir, ["rev-parse", "--abbrev-ref", "HEAD"]);
+    if (current === branch) await git(this.dir, ["reset", "-q", "--hard", commit]);
+    else await git(this.dir, ["branch", "-f", branch, commit]);
+  }
+
+  async deleteBranch(branch: string): Promise<void> {
+    await git(this.dir, ["checkout", "-q", "main"]);
+    await git(this.dir, ["branch", "-D", branch]);
+  }
+}
+
+export interface Machine extends MachineRoot {
+  hostname: string;
+  record: string;
+  configFile: string;
+  /** The host entry to put in the fleet's flake for this machine. */
+  host(extra?: Partial<TestHost>): TestHost;
+}
+
+/** A fake machine booted on an initial system, and its runtime config. */
+export async function createMachine(dir: string, hostname: string, config: Partial<RuntimeConfigInput> & { remotes: RuntimeConfigInput["remotes"] }, options: { machineId?: string } = {}): Promise<Machine> {
+  const root = path.join(dir, `machine-${hostname}`);
+  await mkdir(root, { recursive: true });
+  const record = path.join(root, "switch.log");
+  await writeFile(record, "");
+  const initial = await buildTestSystem(root, "initial", { variant: `initial-${hostname}`, record, kernel: "kernel-1" });
+  const machineRoot = await createMachineRoot(root, { system: initial, ...(options.machineId ? { machineId: options.machineId } : {}) });
+  const configFile = path.join(root, "comin.json");
+  const runtimeConfig: RuntimeConfigInput = {
+    schemaVersion: 1,
+    hostname,
+    stateDir: machineRoot.stateDir,
+    paths: machineRoot.paths,
+    exporter: null,
+    retries: { attempts: 3, backoff: 1, maxBackoff: 2 },
+    reboot: { policy: "notify", command: ["/bin/true"] },
+    ...config,
+  };
+  await writeFile(configFile, JSON.stringify(runtimeConfig, null, 2));
+  return {
+    ...machineRoot,
+    hostname,
+    record,
+    configFile,
+    host: (extra = {}) => ({ record, currentSystemLink: machineRoot.paths.currentSystem, kernel: "kernel-1", ...extra }),
+  };
+}
+
+export function localRemote(name: string, url: string, extra: Record<string, unknown> = {}): RuntimeConfigInput["remotes"][number] {
+  return { name, url, poll: { interval: 1 }, timeout: 10, ...extra } as RuntimeConfigInput["remotes"][number];
+}
+
+/** Lines the fake switch-to-configuration recorded: `[operation, outPath]`. */
+export async function switchCalls(machine: Machine): Promise<[string, string][]> {
+  const text = await readFile(machine.record, "utf8");
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => line.split(" ") as [string, string]);
+}
+
+function request<T>(socketPath: string, method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request({ socketPath, path: route, method, headers: payload ? { "content-type": "application/json" } : {} }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : null) as T });
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+/** The real daemon in a child process. */
+export class Daemon {
+  readonly lines: string[] = [];
+  private exited: Promise<number | null>;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly machine: Machine,
+  ) {
+    let buffer = "";
+    const collect = (chunk: Buffer) => {
+      buffer += chunk.toString("utf8");
+      const parts = buffer.split("\n");
+      buffer = parts.pop() ?? "";
+      this.lines.push(...parts);
+    };
+    child.stdout?.on("data", collect);
+    child.stderr?.on("data", collect);
+    this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+  }
+
+  static async start(t: Teardown, machine: Machine, env: Record<string, string> = {}): Promise<Daemon> {
+    const child = spawn(process.execPath, [CLI, "run", "--config", machine.configFile], {
+      env: { ...process.env, ...GIT_ENV, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const daemon = new Daemon(child, machine);
+    t.teardown(() => daemon.kill());
+    await daemon.waitFor((s) => s !== null, 30_000, "the daemon to answer on its socket");
+    return daemon;
+  }
+
+  get socket(): string {
+    return this.machine.paths.socket ?? path.join(this.machine.stateDir, "comin.sock");
+  }
+
+  async status(): Promise<StatusJson | null> {
+    try {
+      const response = await request<StatusJson>(this.socket, "GET", "/v1/status");
+      return response.status === 200 ? response.body : null;
+    } catch {
+      return null;
+    }
+  }
+
+  call<T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
+    return request<T>(this.socket, method, route, body);
+  }
+
+  /** Polls the status until `predicate` holds; fails with the last status and log lines. */
+  async waitFor(predicate: (status: StatusJson) => boolean, timeoutMs: number, what: string): Promise<StatusJson> {
+    const deadline = Date.now() + timeoutMs;
+    let last: StatusJson | null = null;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`the daemon exited (${this.child.exitCode}) while waiting for ${what}\n${this.lines.slice(-30).join("\n")}`);
+      last = await this.status();
+      if (last && predicate(last)) return last;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`timed out waiting for ${what}\nstatus: ${JSON.stringify(last, null, 2)}\nlog:\n${this.lines.slice(-40).join("\n")}`);
+  }
+
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode === null) this.child.kill("SIGTERM");
+    return this.exited;
+  }
+
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill("SIGKILL");
+      await this.exited;
+    }
+  }
+}
+
+/** The deployment (of status) is done for `commit` with `operation`. */
+export function deployed(commit: string, operation: string) {
+  return (status: StatusJson) => status.deployment?.commit === commit && status.deployment.operation === operation && status.deployment.status === "done";
+}
