@@ -1,0 +1,85 @@
+# The comin package: the compiled TypeScript, the production node_modules (./npm-deps.nix) and a
+# `comin` wrapper around nixpkgs' Node.js. Nothing here reads the flake's revision: VM tests
+# evaluate this file again inside a VM and need the same store path.
+{
+  lib,
+  stdenvNoCC,
+  callPackage,
+  nodejs,
+  typescript,
+  makeWrapper,
+}:
+
+let
+  npmDeps = callPackage ./npm-deps.nix { inherit nodejs; };
+in
+stdenvNoCC.mkDerivation {
+  pname = "comin";
+  inherit (lib.importJSON ../package.json) version;
+
+  # Only what the package is made of, so that editing tests or examples does not rebuild it.
+  src = lib.fileset.toSource {
+    root = ../.;
+    fileset = lib.fileset.unions [
+      ../package.json
+      ../tsconfig.json
+      ../dsl
+      ../runtime
+      ../generators
+      ../docs
+      ./.
+    ];
+  };
+
+  strictDeps = true;
+  nativeBuildInputs = [
+    typescript
+    makeWrapper
+  ];
+
+  dontConfigure = true;
+
+  # Type checking needs the dev dependencies (@types/*), which this build does not have; the test
+  # suite type-checks (`npm test`). --noCheck only transpiles (the sources use isolatedModules),
+  # and `--types null` drops tsconfig.json's `types: ["node"]`, which would be an error without
+  # @types/node.
+  buildPhase = ''
+    runHook preBuild
+    ln -s ${npmDeps}/node_modules node_modules
+    tsc -p . --noCheck --types null
+    runHook postBuild
+  '';
+
+  installPhase = ''
+    runHook preInstall
+    mkdir -p "$out/lib/comin" "$out/bin"
+    cp -r dist package.json nix docs "$out/lib/comin/"
+    # The generators read their committed data (docs.generated.json) next to their sources.
+    find generators -name '*.json' -exec install -D -m 0644 {} "$out/lib/comin/{}" \;
+    # A link, not a copy: Node resolves modules from the real path of each file, and the
+    # dependencies find each other inside ${npmDeps}/node_modules.
+    ln -s ${npmDeps}/node_modules "$out/lib/comin/node_modules"
+    makeWrapper ${lib.getExe nodejs} "$out/bin/comin" \
+      --add-flags "$out/lib/comin/dist/runtime/cli/main.js"
+    runHook postInstall
+  '';
+
+  # The CLI must at least load: every import resolves and the arguments parse.
+  doInstallCheck = true;
+  installCheckPhase = ''
+    runHook preInstallCheck
+    "$out/bin/comin" --help > /dev/null
+    runHook postInstallCheck
+  '';
+
+  passthru = {
+    inherit npmDeps;
+  };
+
+  meta = {
+    description = "GitOps deployment agent for NixOS, configured with a typed TypeScript DSL";
+    license = lib.licenses.mit;
+    mainProgram = "comin";
+    inherit (nodejs.meta) platforms;
+  };
+}
