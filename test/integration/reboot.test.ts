@@ -1,0 +1,78 @@
+/**
+ * The real daemon: reboot detection and policy with windows (behaviour.md §8).
+ */
+import test from "ava";
+import { access, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { createMachine, Daemon, deployed, FleetRepo, localRemote, tempDir } from "../helpers/daemon.js";
+
+const hhmm = (date: Date) => date.toISOString().slice(11, 16);
+const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3600_000);
+const exists = (file: string) => access(file).then(() => true, () => false);
+
+test("a kernel change needs a reboot: outside the window the agent waits, inside it reboots once", async (t) => {
+  const dir = await tempDir(t);
+  const fleet = await FleetRepo.create(path.join(dir, "fleet"));
+  const marker = path.join(dir, "rebooted");
+  const outside = { from: hhmm(hoursFromNow(2)), to: hhmm(hoursFromNow(3)), timeZone: "UTC" };
+  const machine = await createMachine(dir, "web1", {
+    remotes: [localRemote("origin", fleet.dir)],
+    reboot: { policy: "when-needed", windows: [outside], command: ["/usr/bin/touch", marker] },
+  });
+  const newKernel = await fleet.commit({ web1: machine.host({ variant: "v2", kernel: "kernel-2" }) }, "new kernel");
+
+  let daemon = await Daemon.start(t, machine);
+  const waiting = await daemon.waitFor((s) => deployed(newKernel, "switch")(s) && s.needToReboot && s.pending === "a reboot window", 60_000, "the need to reboot");
+
+  t.is(waiting.lastReboot, null);
+  t.false(await exists(marker), "no reboot outside the window");
+  await daemon.stop();
+
+  const config = JSON.parse(await readFile(machine.configFile, "utf8"));
+  config.reboot.windows = [{ from: hhmm(hoursFromNow(-1)), to: hhmm(hoursFromNow(1)), timeZone: "UTC" }];
+  await writeFile(machine.configFile, JSON.stringify(config));
+  daemon = await Daemon.start(t, machine);
+  const rebooted = await daemon.waitFor((s) => s.lastReboot !== null, 30_000, "the reboot inside the window");
+
+  t.true(await exists(marker));
+  t.regex(rebooted.lastReboot?.reason ?? "", /kernel|initrd/);
+  const list = (await daemon.call<{ kind: string }[]>("GET", "/v1/deployments")).body;
+  t.true(list.some((entry) => entry.kind === "reboot"));
+  const state = JSON.parse(await readFile(path.join(machine.stateDir, "state.json"), "utf8"));
+  t.true(state.rebootAttempt.ok, "recorded, then run once for this pair of systems");
+});
+
+test("with the notify policy a needed reboot is only reported", async (t) => {
+  const dir = await tempDir(t);
+  const fleet = await FleetRepo.create(path.join(dir, "fleet"));
+  const marker = path.join(dir, "rebooted");
+  const machine = await createMachine(dir, "web1", {
+    remotes: [localRemote("origin", fleet.dir)],
+    reboot: { policy: "notify", command: ["/usr/bin/touch", marker] },
+  });
+  const newKernel = await fleet.commit({ web1: machine.host({ variant: "v2", kernel: "kernel-2" }) }, "new kernel");
+
+  const daemon = await Daemon.start(t, machine);
+  await daemon.waitFor((s) => deployed(newKernel, "switch")(s) && s.needToReboot, 60_000, "the need to reboot");
+
+  t.true(daemon.lines.some((line) => line.includes('"msg":"reboot-required"')));
+  t.false(await exists(marker));
+});
+
+test("the need to reboot is detected at start-up, before any deployment", async (t) => {
+  const dir = await tempDir(t);
+  const fleet = await FleetRepo.create(path.join(dir, "fleet"));
+  const machine = await createMachine(dir, "web1", { remotes: [localRemote("origin", path.join(dir, "nothing-here"))] });
+  // The booted system has kernel-1; make the current system one with another kernel.
+  const { buildTestSystem } = await import("../../scripts/lib/test-system.js");
+  const other = await buildTestSystem(machine.root, "other", { variant: "other", record: machine.record, kernel: "kernel-9" });
+  const { rm, symlink } = await import("node:fs/promises");
+  await rm(machine.paths.currentSystem);
+  await symlink(other, machine.paths.currentSystem);
+  void fleet;
+
+  const daemon = await Daemon.start(t, machine);
+  const status = await daemon.waitFor((s) => s.needToReboot, 20_000, "the start-up detection");
+
+  t.regex(status.needToRebootReason ?? "", /kernel|initrd/);
+});
