@@ -208,6 +208,7 @@ export class Manager implements Controller {
   async onFetched(outcomes: FetchOutcome[]): Promise<void> {
     for (const outcome of outcomes) {
       this.state.lastFetch[outcome.remote] = { at: this.at(), ok: outcome.ok, error: outcome.error };
+      this.emit({ type: "fetch-finished", at: this.at(), remote: outcome.remote, ok: outcome.ok, error: outcome.error, durationMs: outcome.durationMs ?? 0 });
     }
     const fetchOk: Record<string, boolean> = {};
     for (const remote of this.config.remotes) fetchOk[remote.name] = this.state.lastFetch[remote.name]?.ok ?? false;

@@ -134,6 +134,8 @@ export interface FetchOutcome {
   remote: string;
   ok: boolean;
   error: string | null;
+  /** Wall time of this remote's fetch. */
+  durationMs?: number;
 }
 
 /** What the local API and the webhook may ask of the daemon. Implemented by the manager. */
