@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import type { RuntimeConfigInput } from "../../dsl/schema.js";
 import type { StatusJson } from "../../runtime/types.js";
+import type { Signer } from "./git.js";
 import { buildTestSystem, createMachineRoot, writeTestFlake, type MachineRoot, type TestHost } from "../../scripts/lib/test-system.js";
 
 export const CLI = fileURLToPath(new URL("../../runtime/cli/main.js", import.meta.url));
@@ -51,14 +52,20 @@ export class FleetRepo {
   }
 
   /** Commits a flake of test systems on `branch` (created from HEAD when missing); returns the sha. */
-  async commit(hosts: Record<string, TestHost>, message: string, branch = "main"): Promise<string> {
+  async commit(hosts: Record<string, TestHost>, message: string, branch = "main", signer?: Signer): Promise<string> {
     const branches = await git(this.dir, ["branch", "--list", branch]);
     const hasCommits = await git(this.dir, ["rev-parse", "--verify", "-q", "HEAD"]).then(() => true, () => false);
     if (hasCommits) await git(this.dir, branches ? ["checkout", "-q", branch] : ["checkout", "-q", "-b", branch]);
     else if (branch !== "main") await git(this.dir, ["checkout", "-q", "-b", branch]);
     await writeTestFlake(this.dir, { hosts });
     await git(this.dir, ["add", "-A"]);
-    await git(this.dir, ["commit", "-q", "--allow-empty", "-m", message]);
+    if (!signer) {
+      await git(this.dir, ["commit", "-q", "--allow-empty", "-m", message]);
+    } else if (signer.kind === "gpg") {
+      await execa("git", ["-c", "core.hooksPath=/dev/null", "-c", `user.signingkey=${signer.fingerprint}`, "commit", "-q", "-S", "--allow-empty", "-m", message], { cwd: this.dir, env: { ...GIT_ENV, GNUPGHOME: signer.gnupgHome }, stdin: "ignore" });
+    } else {
+      await execa("git", ["-c", "core.hooksPath=/dev/null", "-c", "gpg.format=ssh", "-c", `user.signingkey=${signer.privateKeyFile}`, "commit", "-q", "-S", "--allow-empty", "-m", message], { cwd: this.dir, env: GIT_ENV, stdin: "ignore" });
+    }
     return git(this.dir, ["rev-parse", "HEAD"]);
   }
 
