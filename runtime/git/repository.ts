@@ -1,0 +1,169 @@
+/**
+ * The agent's bare repository (`<stateDir>/repository`): remotes that follow the configuration,
+ * fetches with credentials and a hard timeout, and the few questions selection asks about
+ * commits. Every git call goes through `runGit` (no shell, hooks disabled).
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { RemoteConfig } from "../../dsl/schema.js";
+import type { Logger } from "../log.js";
+import { remoteAuthEnvironment, writeAskpassScript } from "./auth.js";
+import { commitMessageOf } from "./commit-object.js";
+import { GitError, runGit, type GitResult, type GitRunOptions } from "./run.js";
+
+export { GitError, type GitErrorKind } from "./run.js";
+
+const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+/**
+ * Global config for fetches only: a local-path remote owned by another user is otherwise refused
+ * as "dubious ownership", and git 2.39 honours safe.directory only from global or system config.
+ * Fetching runs no code of the other repository (upload-pack reads no hook from it).
+ */
+const FETCH_GLOBAL_CONFIG = "[safe]\n\tdirectory = *\n";
+
+export class GitRepository {
+  private constructor(
+    readonly dir: string,
+    private readonly log: Logger,
+    private readonly askpassPath: string,
+    private readonly fetchGlobalConfig: string,
+  ) {}
+
+  /**
+   * Opens or creates the bare repository `dir`, with core.hooksPath=/dev/null, and never runs
+   * hooks or a shell with repository data.
+   */
+  static async open(dir: string, log: Logger): Promise<GitRepository> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    // Idempotent on an existing repository; no template, so not even sample hooks are copied.
+    await runGit(["init", "--bare", "--quiet", "--template=", "."], { cwd: dir, gitDir: dir, what: "git init" });
+    await runGit(["config", "core.hooksPath", "/dev/null"], { cwd: dir, gitDir: dir, what: "git config" });
+    const askpassPath = await writeAskpassScript(dir);
+    const fetchGlobalConfig = join(dir, "comin-fetch.gitconfig");
+    await writeFile(fetchGlobalConfig, FETCH_GLOBAL_CONFIG, { mode: 0o600 });
+    return new GitRepository(dir, log, askpassPath, fetchGlobalConfig);
+  }
+
+  private git(args: readonly string[], options: Partial<GitRunOptions> = {}): Promise<GitResult> {
+    return runGit(args, { cwd: this.dir, gitDir: this.dir, ...options });
+  }
+
+  /** Makes the repository's remotes follow the config: add missing, update changed URLs, remove others. */
+  async syncRemotes(remotes: readonly RemoteConfig[]): Promise<void> {
+    const existing = await this.remoteNames();
+    const wanted = new Set(remotes.map((remote) => remote.name));
+    for (const name of existing) {
+      if (!wanted.has(name)) await this.removeRemote(name);
+    }
+    for (const remote of remotes) await this.ensureRemote(remote, existing);
+  }
+
+  /**
+   * Not `git remote remove`: git 2.39 deletes the remote's refs there without reading
+   * core.hooksPath, so the repository's own reference-transaction hook would run.
+   */
+  private async removeRemote(name: string): Promise<void> {
+    const { stdout } = await this.git(["for-each-ref", "--format=%(refname)", "--", `refs/remotes/${name}/`]);
+    const refs = stdout.split("\n").filter((ref) => ref !== "");
+    if (refs.length > 0) await this.git(["update-ref", "--stdin"], { input: refs.map((ref) => `delete ${ref}\n`).join("") });
+    await this.git(["config", "--remove-section", `remote.${name}`]);
+    this.log.info("git remote removed", { remote: name });
+  }
+
+  private async remoteNames(): Promise<string[]> {
+    const { stdout } = await this.git(["remote"]);
+    return stdout.split("\n").filter((name) => name !== "");
+  }
+
+  private async ensureRemote(remote: RemoteConfig, existing?: readonly string[]): Promise<void> {
+    const { stdout, exitCode } = await this.git(["config", "--get", `remote.${remote.name}.url`], { okExitCodes: [0, 1] });
+    if (exitCode === 0 && stdout === remote.url) return;
+    const names = existing ?? (await this.remoteNames());
+    if (!names.includes(remote.name)) {
+      await this.git(["remote", "add", "--no-tags", "--", remote.name, remote.url]);
+      this.log.info("git remote added", { remote: remote.name });
+      return;
+    }
+    await this.git(["remote", "set-url", "--", remote.name, remote.url]);
+    this.log.info("git remote URL changed", { remote: remote.name });
+  }
+
+  /**
+   * `git fetch --prune` of `+refs/heads/*:refs/remotes/<name>/*` (force: a force-push updates the
+   * tracking ref, and selection decides what to do with it), killed with its process group after
+   * `remote.timeout` seconds or when `signal` aborts.
+   */
+  async fetch(remote: RemoteConfig, signal?: AbortSignal): Promise<void> {
+    await this.ensureRemote(remote);
+    const auth = await remoteAuthEnvironment(remote, this.askpassPath);
+    const started = Date.now();
+    this.log.debug("git fetch started", { remote: remote.name });
+    await this.git(
+      [
+        "fetch",
+        "--quiet",
+        "--prune",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--no-recurse-submodules",
+        "--",
+        remote.name,
+        `+refs/heads/*:refs/remotes/${remote.name}/*`,
+      ],
+      {
+        env: auth.env,
+        secrets: auth.secrets,
+        globalConfigFile: this.fetchGlobalConfig,
+        timeoutMs: remote.timeout * 1000,
+        ...(signal ? { signal } : {}),
+        what: `git fetch ${remote.name}`,
+      },
+    );
+    this.log.debug("git fetch finished", { remote: remote.name, durationMs: Date.now() - started });
+  }
+
+  /** Full sha of refs/remotes/<remote>/<branch>, or null when it does not exist. */
+  async remoteHead(remote: string, branch: string): Promise<string | null> {
+    const ref = `refs/remotes/${remote}/${branch}`;
+    // for-each-ref takes the name as a pattern, never as a revision expression; keep the exact match.
+    const { stdout } = await this.git(["for-each-ref", "--format=%(objectname) %(*objectname) %(refname)", "--", ref]);
+    for (const line of stdout.split("\n")) {
+      const [object, peeled, ...name] = line.split(" ");
+      if (name.join(" ") === ref && object) return peeled || object;
+    }
+    return null;
+  }
+
+  /** `git merge-base --is-ancestor`: exit 1 is a plain "no". */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    assertObjectId(ancestor);
+    assertObjectId(descendant);
+    const { exitCode } = await this.git(["merge-base", "--is-ancestor", ancestor, descendant], { okExitCodes: [0, 1] });
+    return exitCode === 0;
+  }
+
+  async commitExists(sha: string): Promise<boolean> {
+    if (!OBJECT_ID.test(sha)) return false;
+    const { exitCode } = await this.git(["cat-file", "-e", `${sha}^{commit}`], { okExitCodes: [0, 1, 128] });
+    return exitCode === 0;
+  }
+
+  /** The full message, verbatim (it may contain anything: it is data, never code). */
+  async commitMessage(sha: string): Promise<string> {
+    return commitMessageOf(await this.rawCommit(sha));
+  }
+
+  /** The commit object as git stores it (headers, signature, message). */
+  async rawCommit(sha: string): Promise<string> {
+    assertObjectId(sha);
+    const { stdout } = await this.git(["cat-file", "commit", sha], { keepFinalNewline: true });
+    return stdout;
+  }
+}
+
+function assertObjectId(value: string): void {
+  if (!OBJECT_ID.test(value)) {
+    throw new GitError("failed", `invalid commit id ${JSON.stringify(value)}: expected 40 or 64 lowercase hexadecimal characters`, null);
+  }
+}
