@@ -1,0 +1,55 @@
+/**
+ * Does the machine need a reboot (behaviour.md §8)? Yes after a `boot` deployment of another
+ * system than the running one, or when the running system's kernel, initrd or kernel modules are
+ * not the booted system's. Detection only: the policy decides what to do about it.
+ */
+import { realpath } from "node:fs/promises";
+import path from "node:path";
+import type { CominConfig } from "../../dsl/schema.js";
+import type { Operation } from "../types.js";
+
+export interface RebootDetection {
+  needed: boolean;
+  reason: string | null;
+  /** The booted (or running) system has no kernel links to compare: counted as "not needed". */
+  unknown: boolean;
+}
+
+const BOOT_FILES = ["kernel", "initrd", "kernel-modules"] as const;
+
+async function resolved(file: string): Promise<string | null> {
+  try {
+    return await realpath(file);
+  } catch {
+    return null;
+  }
+}
+
+export async function detectNeedToReboot(args: {
+  paths: CominConfig["paths"];
+  lastDeployment: { operation: Operation | null; outPath: string | null; status: string } | null;
+}): Promise<RebootDetection> {
+  const { paths, lastDeployment } = args;
+  const current = await resolved(paths.currentSystem);
+  if (lastDeployment?.status === "done" && lastDeployment.operation === "boot" && lastDeployment.outPath) {
+    const next = (await resolved(lastDeployment.outPath)) ?? lastDeployment.outPath;
+    if (next !== current) {
+      return { needed: true, reason: `a boot deployment is pending: ${next} is set to boot, ${current ?? "an unknown system"} is running`, unknown: false };
+    }
+  }
+  const booted = await resolved(paths.bootedSystem);
+  if (current === null || booted === null) return { needed: false, reason: null, unknown: true };
+  const links = await Promise.all(
+    BOOT_FILES.map(async (name) => ({ name, booted: await resolved(path.join(booted, name)), current: await resolved(path.join(current, name)) })),
+  );
+  if (links.every((link) => link.booted === null)) return { needed: false, reason: null, unknown: true };
+  const changed = links.filter((link) => link.booted !== link.current);
+  if (changed.length === 0) return { needed: false, reason: null, unknown: false };
+  const what = changed.map((link) => link.name).join(", ");
+  const first = changed[0];
+  return {
+    needed: true,
+    reason: `the running system's ${what} differ from the booted system's (${first?.name}: booted ${first?.booted ?? "none"}, running ${first?.current ?? "none"})`,
+    unknown: false,
+  };
+}

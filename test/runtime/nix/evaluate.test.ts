@@ -1,0 +1,161 @@
+import { mkdir, readdir } from "node:fs/promises";
+import path from "node:path";
+import test from "ava";
+import { execa } from "execa";
+import type { CominConfig } from "../../../dsl/schema.js";
+import { StageError } from "../../../runtime/errors.js";
+import { evaluateGeneration } from "../../../runtime/nix/evaluate.js";
+import { nixString, writeTestFlake, writeTestNixExpression, type TestHost } from "../../../scripts/lib/test-system.js";
+import { createAgentRepo, git, instantiate, tempDir } from "../../helpers/nix.js";
+
+const flake = (subdir = "."): CominConfig["repository"] => ({ type: "flake", subdir, submodules: false, systemAttr: null });
+
+function host(record: string, extra: Partial<TestHost> = {}): TestHost {
+  return { record, ...extra };
+}
+
+test("a flake is evaluated once, at a commit only reachable from refs/remotes/*", async (t) => {
+  const repo = await createAgentRepo(t);
+  const record = "/tmp/never-written";
+  const first = await repo.commit((dir) => writeTestFlake(dir, { hosts: { web1: host(record, { variant: "a", machineId: "0123456789abcdef0123456789abcdef" }) } }));
+  await repo.commit((dir) => writeTestFlake(dir, { hosts: { web1: host(record, { variant: "b" }) } }));
+  const expected = await instantiate(await tempDir(t), { hosts: { web1: host(record, { variant: "a", machineId: "0123456789abcdef0123456789abcdef" }) } }, "web1");
+
+  const evaluation = await evaluateGeneration({ repoDir: repo.bare, commit: first, ref: repo.ref, hostname: "web1", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) });
+
+  t.is(await git(repo.bare, ["for-each-ref", "--format=%(refname)", "refs/heads"]), "", "the bare repository has no branch");
+  t.is(evaluation.drvPath, expected.drv);
+  t.is(evaluation.outPath, expected.out);
+  t.is(evaluation.machineId, "0123456789abcdef0123456789abcdef");
+  t.is(evaluation.flakeUrl, `git+file://${repo.bare}?dir=.&ref=refs/remotes/origin/main&rev=${first}`);
+});
+
+test("a host name with dots is quoted, and a missing machineId is null", async (t) => {
+  const repo = await createAgentRepo(t);
+  const hosts = { "web1.example.org": host("/tmp/never-written", { variant: "dotted" }), web1: host("/tmp/never-written", { variant: "plain" }) };
+  const commit = await repo.commit((dir) => writeTestFlake(dir, { hosts }));
+  const expected = await instantiate(await tempDir(t), { hosts }, "web1.example.org");
+
+  const evaluation = await evaluateGeneration({ repoDir: repo.bare, commit, ref: repo.ref, hostname: "web1.example.org", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) });
+
+  t.is(evaluation.outPath, expected.out);
+  t.is(evaluation.machineId, null);
+});
+
+test("a state directory whose path needs escaping in a URL still works", async (t) => {
+  const repo = await createAgentRepo(t, "comin state dir #1 ");
+  const hosts = { web1: host("/tmp/never-written", { variant: "escaped" }) };
+  const commit = await repo.commit((dir) => writeTestFlake(dir, { hosts }));
+  const expected = await instantiate(await tempDir(t), { hosts }, "web1");
+
+  const evaluation = await evaluateGeneration({ repoDir: repo.bare, commit, ref: repo.ref, hostname: "web1", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) });
+
+  t.is(evaluation.outPath, expected.out);
+  t.regex(evaluation.flakeUrl ?? "", /comin%20state%20dir%20%231%20/);
+});
+
+test("a flake in a subdirectory is evaluated from there", async (t) => {
+  const repo = await createAgentRepo(t);
+  const hosts = { web1: host("/tmp/never-written", { variant: "in-subdir" }) };
+  const commit = await repo.commit(async (dir) => {
+    await writeTestFlake(path.join(dir, "fleet/prod"), { hosts });
+    await writeTestFlake(dir, { hosts: { web1: host("/tmp/never-written", { variant: "at-root" }) } });
+  });
+  const expected = await instantiate(await tempDir(t), { hosts }, "web1");
+
+  const evaluation = await evaluateGeneration({ repoDir: repo.bare, commit, ref: repo.ref, hostname: "web1", repository: flake("fleet/prod"), timeoutSec: 60, workDir: await tempDir(t) });
+
+  t.is(evaluation.outPath, expected.out);
+  t.regex(evaluation.flakeUrl ?? "", /\?dir=fleet\/prod&/);
+});
+
+test("an evaluation error surfaces nix's message", async (t) => {
+  const repo = await createAgentRepo(t);
+  const commit = await repo.commit((dir) => writeTestFlake(dir, { hosts: { web1: host("/tmp/never-written", { evalError: "the disk layout is invalid" }) } }));
+
+  const error = await t.throwsAsync(
+    evaluateGeneration({ repoDir: repo.bare, commit, ref: repo.ref, hostname: "web1", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) }),
+    { instanceOf: StageError },
+  );
+
+  t.is(error?.kind, "failed");
+  t.regex(error?.message ?? "", /^evaluation failed \(exit code 1\): (.|\n)*error: the disk layout is invalid/);
+});
+
+test("an unknown host is a failed evaluation naming the attribute", async (t) => {
+  const repo = await createAgentRepo(t);
+  const commit = await repo.commit((dir) => writeTestFlake(dir, { hosts: { web1: host("/tmp/never-written") } }));
+
+  const error = await t.throwsAsync(
+    evaluateGeneration({ repoDir: repo.bare, commit, ref: repo.ref, hostname: "web2", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) }),
+    { instanceOf: StageError },
+  );
+
+  t.is(error?.kind, "failed");
+  t.regex(error?.message ?? "", /web2/);
+});
+
+test("a non-flake repository is evaluated from a temporary worktree, removed afterwards", async (t) => {
+  const repo = await createAgentRepo(t);
+  const hosts = { "db.example.org": host("/tmp/never-written", { variant: "classic", machineId: "fedcba9876543210fedcba9876543210" }) };
+  const commit = await repo.commit((dir) => writeTestNixExpression(path.join(dir, "systems"), { hosts }));
+  await repo.commit((dir) => writeTestNixExpression(path.join(dir, "systems"), { hosts: { "db.example.org": host("/tmp/never-written", { variant: "later" }) } }));
+  const expected = await instantiate(await tempDir(t), { hosts }, "db.example.org");
+  const workDir = path.join(await tempDir(t), "work");
+  const repository: CominConfig["repository"] = { type: "nix", subdir: "systems", submodules: false, systemAttr: 'machines."db.example.org"' };
+
+  const evaluation = await evaluateGeneration({ repoDir: repo.bare, commit, ref: repo.ref, hostname: "db.example.org", repository, timeoutSec: 60, workDir });
+
+  t.is(evaluation.drvPath, expected.drv);
+  t.is(evaluation.outPath, expected.out);
+  t.is(evaluation.machineId, "fedcba9876543210fedcba9876543210");
+  t.is(evaluation.flakeUrl, null);
+  t.deepEqual(await readdir(workDir), [], "the checkout is removed");
+  t.is((await git(repo.bare, ["worktree", "list", "--porcelain"])).match(/^worktree /gm)?.length, 1, "only the bare repository itself is listed");
+});
+
+test("a non-flake evaluation error still removes the worktree", async (t) => {
+  const repo = await createAgentRepo(t);
+  const commit = await repo.commit((dir) => writeTestNixExpression(dir, { hosts: { web1: host("/tmp/never-written", { evalError: "broken on purpose" }) } }));
+  const workDir = path.join(await tempDir(t), "work");
+  await mkdir(workDir);
+  const repository: CominConfig["repository"] = { type: "nix", subdir: ".", submodules: false, systemAttr: "machines.web1" };
+
+  const error = await t.throwsAsync(evaluateGeneration({ repoDir: repo.bare, commit, ref: repo.ref, hostname: "web1", repository, timeoutSec: 60, workDir }), {
+    instanceOf: StageError,
+  });
+
+  t.regex(error?.message ?? "", /broken on purpose/);
+  t.deepEqual(await readdir(workDir), []);
+});
+
+test("a cancelled evaluation is a cancelled StageError", async (t) => {
+  const repo = await createAgentRepo(t);
+  const commit = await repo.commit((dir) => writeTestFlake(dir, { hosts: { web1: host("/tmp/never-written") } }));
+  const abort = new AbortController();
+  abort.abort();
+
+  const error = await t.throwsAsync(
+    evaluateGeneration({ repoDir: repo.bare, commit, ref: repo.ref, hostname: "web1", repository: flake(), timeoutSec: 60, signal: abort.signal, workDir: await tempDir(t) }),
+    { instanceOf: StageError },
+  );
+
+  t.is(error?.kind, "cancelled");
+});
+
+test("generated test flakes and expressions are valid Nix", async (t) => {
+  const dir = await tempDir(t);
+  const hosts = { "a.b": { record: "/tmp/it's \"quoted\" ${x}", inhibitors: { systemd: "1" }, kernel: "k", evalError: undefined, switchFails: true, switchSleepSec: 1, currentSystemLink: "/tmp/x" } };
+
+  const files = [await writeTestFlake(dir, { hosts }), await writeTestNixExpression(dir, { hosts })];
+
+  for (const file of files) await t.notThrowsAsync(execa("nix-instantiate", ["--parse", file], { stdin: "ignore" }), file);
+});
+
+test("the fixture's Nix string escaper round-trips through Nix", async (t) => {
+  const value = 'back\\slash "quote" ${interpolation} $plain\nnew line\ttab \'single\' \'\'double-single';
+
+  const { stdout } = await execa("nix-instantiate", ["--eval", "--json", "--expr", nixString(value)], { stdin: "ignore" });
+
+  t.is(JSON.parse(stdout), value);
+});
