@@ -32,7 +32,7 @@ import type {
 } from "./types.js";
 import { VERSION } from "./version.js";
 import type { Evaluation } from "./nix/evaluate.js";
-import type { ActivationResult } from "./deploy/deployer.js";
+import { ActivationError, type ActivationResult } from "./deploy/deployer.js";
 import type { RebootWindowConfig } from "../dsl/schema.js";
 
 /** Side effects of the loop, behind one small interface (real ones in daemon.ts). */
@@ -100,6 +100,7 @@ export class Manager implements Controller {
   private manualDeploy: { generationId: string; operation: Operation; resolve: (d: DeploymentRecord | null) => void } | null = null;
   private needToReboot = false;
   private needToRebootReason: string | null = null;
+  private rebootUnknownLogged = false;
   private rebootCheck: Promise<void> = Promise.resolve();
   private idle: Promise<void> = Promise.resolve();
 
@@ -510,6 +511,8 @@ export class Manager implements Controller {
       deployment.status = result.operation === null ? "skipped" : "done";
       generation.deploy = { ...generation.deploy, status: "done", error: null };
     } catch (error) {
+      // The profile may already point at the new system when activation itself failed.
+      if (error instanceof ActivationError) deployment.profilePath = error.result.profilePath;
       deployment.status = "failed";
       deployment.error = errorMessage(error);
       generation.deploy = { ...generation.deploy, status: "failed", error: deployment.error };
@@ -741,6 +744,10 @@ export class Manager implements Controller {
     if (this.stopped) return;
     const policy = this.config.reboot.policy;
     const detection = await this.effects.detectNeedToReboot(this.currentDeployment());
+    if (detection.unknown && !this.rebootUnknownLogged) {
+      this.rebootUnknownLogged = true;
+      this.log.info("cannot tell whether a reboot is needed (no kernel, initrd or kernel-modules links to compare): assuming not");
+    }
     let needed = detection.needed;
     let reason = detection.reason;
     if (policy === "always" && deployment?.status === "done" && deployment.operation === "boot") {

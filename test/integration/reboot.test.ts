@@ -33,13 +33,16 @@ test("a kernel change needs a reboot: outside the window the agent waits, inside
   await writeFile(machine.configFile, JSON.stringify(config));
   daemon = await Daemon.start(t, machine);
   const rebooted = await daemon.waitFor((s) => s.lastReboot !== null, 30_000, "the reboot inside the window");
+  for (const deadline = Date.now() + 10_000; !(await exists(marker)) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
 
-  t.true(await exists(marker));
+  t.true(await exists(marker), "the reboot command ran (it is recorded first, then run)");
   t.regex(rebooted.lastReboot?.reason ?? "", /kernel|initrd/);
   const list = (await daemon.call<{ kind: string }[]>("GET", "/v1/deployments")).body;
   t.true(list.some((entry) => entry.kind === "reboot"));
-  const state = JSON.parse(await readFile(path.join(machine.stateDir, "state.json"), "utf8"));
-  t.true(state.rebootAttempt.ok, "recorded, then run once for this pair of systems");
+  const stateFile = path.join(machine.stateDir, "state.json");
+  const attemptOk = async () => (JSON.parse(await readFile(stateFile, "utf8")) as { rebootAttempt: { ok: boolean } | null }).rebootAttempt?.ok === true;
+  for (const deadline = Date.now() + 10_000; !(await attemptOk()) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+  t.true(await attemptOk(), "recorded, then run once for this pair of systems");
 });
 
 test("with the notify policy a needed reboot is only reported", async (t) => {
