@@ -1,0 +1,60 @@
+/** Text of `comin deployment list|latest`, `comin confirmation show` and `comin fetch --wait`. */
+import type { ConfirmationStatus, DeploymentRecord, FetchOutcome } from "../types.js";
+import { formatDeploymentBlock } from "./format-status.js";
+import { formatInstant, formatRelative, shortSha } from "./format-time.js";
+
+function byCreation(records: DeploymentRecord[]): DeploymentRecord[] {
+  return [...records].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+/** Oldest first, one line each; reboots are lines that say `reboot`. */
+export function formatDeploymentList(records: DeploymentRecord[], now: Date): string {
+  if (records.length === 0) return "No deployment yet.\n";
+  const rows = byCreation(records).map((record) => {
+    const at = record.endedAt ?? record.startedAt ?? record.createdAt;
+    if (record.kind === "reboot") return [formatInstant(at), "reboot", "", "", "", formatRelative(at, now), record.reason ?? ""];
+    return [
+      formatInstant(at),
+      record.status,
+      record.operation ?? "?",
+      shortSha(record.commit),
+      record.remote && record.branch ? `${record.remote}/${record.branch}` : "",
+      formatRelative(at, now),
+      record.error ?? record.profilePath ?? "",
+    ];
+  });
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ").trimEnd()).join("\n") + "\n";
+}
+
+/** The newest deployment (reboots aside), or null. */
+export function latestDeployment(records: DeploymentRecord[]): DeploymentRecord | null {
+  return byCreation(records.filter((record) => record.kind === "deployment")).at(-1) ?? null;
+}
+
+export function formatLatestDeployment(records: DeploymentRecord[], now: Date): string {
+  const latest = latestDeployment(records);
+  if (!latest) return "No deployment found.\n";
+  return `Latest deployment\n${formatDeploymentBlock(latest, now).join("\n")}\n`;
+}
+
+export function formatConfirmations(confirmations: ConfirmationStatus[], now: Date): string {
+  if (confirmations.length === 0) return "No confirmation is pending.\n";
+  return (
+    confirmations
+      .map((c) => {
+        const head = `The ${c.stage} of ${shortSha(c.commit)} (generation ${c.generationId}) waits for a confirmation (submitted ${formatRelative(c.submittedAt, now)})`;
+        const how = c.mode === "auto" && c.autoAt ? `it proceeds by itself ${formatRelative(c.autoAt, now)}; \`comin confirmation accept\` proceeds now` : "run `comin confirmation accept` to proceed";
+        return `${head}:\n  ${how}`;
+      })
+      .join("\n") + "\n"
+  );
+}
+
+export function formatAccepted(accepted: ConfirmationStatus[]): string {
+  return accepted.map((c) => `Accepted the ${c.stage} of ${shortSha(c.commit)} (generation ${c.generationId}).`).join("\n") + "\n";
+}
+
+export function formatFetchOutcomes(outcomes: FetchOutcome[]): string {
+  return outcomes.map((o) => (o.ok ? `✓ ${o.remote}: fetched` : `✗ ${o.remote}: ${o.error ?? "failed"}`)).join("\n") + "\n";
+}

@@ -1,0 +1,213 @@
+/**
+ * `comin status` for people (sections, relative times) and for status bars (`--oneline`).
+ * Pure functions of the status and a clock, so the output is tested against fixed text.
+ */
+import type { BranchStatus, DeploymentRecord, GenerationRecord, RemoteStatus, StageStatus, StatusJson } from "../types.js";
+import { elapsedBetween, formatInstant, formatRelative, shortSha } from "./format-time.js";
+
+type Stage = GenerationRecord["eval"];
+
+/** "done 3 minutes ago (took 12s)", "running, started 1 minute ago", "failed 2 minutes ago: …". */
+export function describeStage(stage: Stage | { status: StageStatus | DeploymentRecord["status"]; error: string | null; startedAt: string | null; endedAt: string | null }, now: Date): string {
+  const ended = stage.endedAt ? formatRelative(stage.endedAt, now) : null;
+  const took = elapsedBetween(stage.startedAt, stage.endedAt);
+  switch (stage.status) {
+    case "pending":
+    case "init":
+      return "waiting to start";
+    case "running":
+      return stage.startedAt ? `running, started ${formatRelative(stage.startedAt, now)}` : "running";
+    case "done":
+      return `done${ended ? ` ${ended}` : ""}${took ? ` (took ${took})` : ""}`;
+    case "failed":
+      return `failed${ended ? ` ${ended}` : ""}${stage.error ? `: ${stage.error}` : ""}`;
+    case "cancelled":
+      return `cancelled${ended ? ` ${ended}` : ""}${stage.error ? `: ${stage.error}` : ""}`;
+    case "skipped":
+      return `skipped${stage.error ? `: ${stage.error}` : ""}`;
+  }
+}
+
+function describeFetch(remote: RemoteStatus, now: Date): string {
+  const fetch = remote.lastFetch;
+  if (!fetch) return "not fetched yet";
+  if (fetch.ok) return `fetched ${formatRelative(fetch.at, now)}`;
+  return `fetch failed ${formatRelative(fetch.at, now)}: ${fetch.error ?? "unknown error"}`;
+}
+
+function describeBranch(branch: BranchStatus, lastFetch: RemoteStatus["lastFetch"]): string {
+  if (branch.name === null) return "disabled";
+  const unknown = lastFetch === null ? "not fetched yet" : lastFetch.ok ? "absent" : "unknown";
+  const head = branch.commit ? `${branch.name} at ${shortSha(branch.commit)}` : `${branch.name} (${unknown})`;
+  return branch.error ? `${head}: ${branch.error}` : head;
+}
+
+function describeSignature(candidate: NonNullable<StatusJson["candidate"]>): string {
+  if (candidate.signed === null) return "signatures not checked";
+  if (candidate.signed) return `signed by ${candidate.signedBy ?? "a trusted key"}`;
+  return "not signed by a trusted key";
+}
+
+function firstLine(message: string | null | undefined): string | null {
+  const line = message?.split("\n")[0]?.trim();
+  return line ? line : null;
+}
+
+function labelled(rows: [string, string | null][], indent = "  "): string[] {
+  const present = rows.filter((row): row is [string, string] => row[1] !== null);
+  const width = Math.max(0, ...present.map(([label]) => label.length));
+  return present.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`);
+}
+
+function pendingLines(status: StatusJson, now: Date): string[] {
+  const lines: string[] = [];
+  for (const confirmation of status.confirmations) {
+    const what = `the ${confirmation.stage} of ${shortSha(confirmation.commit)}`;
+    lines.push(
+      confirmation.autoAt
+        ? `${what} proceeds by itself ${formatRelative(confirmation.autoAt, now)}, or now with \`comin confirmation accept\``
+        : `${what} waits for \`comin confirmation accept\``,
+    );
+  }
+  if (status.retry) {
+    const { stage, attempt, of, at } = status.retry;
+    lines.push(`retry ${attempt}/${of} of the ${stage} ${formatRelative(at, now)} (${formatInstant(at)})`);
+  }
+  // The daemon's own summary, unless it only repeats what the lines above already say.
+  if (status.pending && !(status.confirmations.length > 0 && /confirm/.test(status.pending)) && !(status.retry && status.pending.startsWith("retry"))) {
+    lines.push(status.pending);
+  }
+  return lines;
+}
+
+export function formatStatus(status: StatusJson, now: Date): string {
+  const out: string[] = [];
+  out.push(
+    ...labelled(
+      [
+        ["Host", status.hostname],
+        ["Agent", `comin ${status.version}, started ${formatRelative(status.startedAt, now)}`],
+        ["Suspended", status.suspended ? "yes: builds and deployments wait for `comin resume`" : "no"],
+        ["Need to reboot", status.needToReboot ? `yes${status.needToRebootReason ? ` (${status.needToRebootReason})` : ""}` : "no"],
+        ["Baseline", status.baseline ? shortSha(status.baseline) : "none yet"],
+      ],
+      "",
+    ),
+  );
+
+  out.push("", "Remotes");
+  for (const remote of status.remotes) {
+    out.push(`  ${remote.name}  ${remote.url}${status.fetching ? "  (fetching…)" : ""}`);
+    out.push(
+      ...labelled(
+        [
+          ["last fetch", describeFetch(remote, now)],
+          ["main", describeBranch(remote.main, remote.lastFetch)],
+          ["testing", describeBranch(remote.testing, remote.lastFetch)],
+        ],
+        "    ",
+      ),
+    );
+  }
+
+  out.push("", "Candidate");
+  const candidate = status.candidate;
+  if (!candidate) {
+    out.push("  none selected yet");
+  } else {
+    out.push(`  ${candidate.remote}/${candidate.branch} ${shortSha(candidate.commit)}${candidate.isTesting ? " (testing)" : ""}, ${describeSignature(candidate)}`);
+    const message = firstLine(candidate.message);
+    if (message) out.push(`  "${message}"`);
+    if (candidate.error) out.push(`  error: ${candidate.error}`);
+  }
+
+  out.push("", "Generation");
+  const generation = status.generation;
+  if (!generation) {
+    out.push("  none yet");
+  } else {
+    out.push(`  ${shortSha(generation.commit)} from ${generation.remote}/${generation.branch}, for ${generation.operation} (${generation.id})`);
+    out.push(
+      ...labelled([
+        ["evaluation", describeStage(generation.eval, now)],
+        ["build", describeStage(generation.build, now)],
+        ["system", generation.outPath],
+      ]),
+    );
+  }
+
+  out.push("", "Deployment");
+  const deployment = status.deployment;
+  if (!deployment) {
+    out.push("  none yet");
+  } else {
+    out.push(...formatDeploymentBlock(deployment, now));
+  }
+
+  const pending = pendingLines(status, now);
+  out.push("", "Pending");
+  out.push(...(pending.length > 0 ? pending.map((line) => `  ${line}`) : ["  nothing"]));
+
+  if (status.lastReboot) {
+    const reboot = status.lastReboot;
+    out.push("", `Last reboot ${formatRelative(reboot.at, now)}: ${reboot.reason}`);
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/** The lines describing one deployment record (also used by `comin deployment latest`). */
+export function formatDeploymentBlock(deployment: DeploymentRecord, now: Date): string[] {
+  if (deployment.kind === "reboot") {
+    return [`  reboot ${formatRelative(deployment.createdAt, now)}${deployment.reason ? `: ${deployment.reason}` : ""}`];
+  }
+  const from = deployment.remote && deployment.branch ? ` from ${deployment.remote}/${deployment.branch}` : "";
+  const inhibited =
+    deployment.operationSubmitted && deployment.operation && deployment.operationSubmitted !== deployment.operation
+      ? ` (${deployment.operationSubmitted} requested)`
+      : "";
+  const lines = [`  ${deployment.operation ?? "?"}${inhibited} of ${shortSha(deployment.commit)}${from} (${deployment.id})`];
+  return lines.concat(
+    labelled([
+      ["status", describeStage(deployment, now)],
+      ["reason", deployment.reason],
+      ["profile", deployment.profilePath],
+      ["system", deployment.outPath],
+    ]),
+  );
+}
+
+/** One line for status bars: `✓ origin/main 1a2b3c4 (3 minutes ago)`. */
+export function formatOneline(status: StatusJson, now: Date): string {
+  const parts: string[] = [];
+  if (status.confirmations.length > 0) parts.push("❔");
+  if (status.suspended) parts.push("⏸");
+  const generation = status.generation;
+  const deployment = status.deployment?.kind === "deployment" ? status.deployment : null;
+  const ref = (record: { remote: string | null; branch: string | null; commit: string | null }) =>
+    `${record.remote ?? "?"}/${record.branch ?? "?"} ${shortSha(record.commit)}`;
+  const ago = (at: string | null) => (at ? ` (${formatRelative(at, now)})` : "");
+  const deploymentIsLatest = !generation || (deployment !== null && deployment.generationId === generation.id);
+
+  if (deployment?.status === "running") {
+    parts.push(`⟳ deploying ${ref(deployment)}${ago(deployment.startedAt)}`);
+  } else if (generation && !deploymentIsLatest && generation.eval.status === "running") {
+    parts.push(`⟳ evaluating ${ref(generation)}${ago(generation.eval.startedAt)}`);
+  } else if (generation && !deploymentIsLatest && generation.build.status === "running") {
+    parts.push(`⟳ building ${ref(generation)}${ago(generation.build.startedAt)}`);
+  } else if (generation && !deploymentIsLatest && generation.eval.status === "failed") {
+    parts.push(`✗ ${ref(generation)} evaluation failed${ago(generation.eval.endedAt)}`);
+  } else if (generation && !deploymentIsLatest && generation.build.status === "failed") {
+    parts.push(`✗ ${ref(generation)} build failed${ago(generation.build.endedAt)}`);
+  } else if (deployment?.status === "failed") {
+    parts.push(`✗ ${ref(deployment)} deployment failed${ago(deployment.endedAt)}`);
+  } else if (deployment) {
+    parts.push(`✓ ${ref(deployment)}${ago(deployment.endedAt ?? deployment.createdAt)}`);
+  } else {
+    parts.push("· no deployment yet");
+  }
+
+  const failedFetches = status.remotes.filter((remote) => remote.lastFetch && !remote.lastFetch.ok).map((remote) => remote.name);
+  if (failedFetches.length > 0) parts.push(`⚠ fetch failed: ${failedFetches.join(", ")}`);
+  if (status.needToReboot) parts.push("⏻ reboot needed");
+  return `${parts.join(" ")}\n`;
+}

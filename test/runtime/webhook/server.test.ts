@@ -1,0 +1,230 @@
+import test from "ava";
+import { createHmac } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { createLogger } from "../../../runtime/log.js";
+import type { FetchOutcome } from "../../../runtime/types.js";
+import { startWebhookServer } from "../../../runtime/webhook/server.js";
+import { FakeController, deferred, sampleStatus, waitFor } from "../../helpers/fake-controller.js";
+
+const SECRET = "correct horse battery staple";
+
+interface Harness {
+  controller: FakeController;
+  url: string;
+  secretFile: string;
+  logs: string[];
+}
+
+async function startHarness(t: import("ava").ExecutionContext, maxBodyBytes = 4096): Promise<Harness> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "comin-webhook-"));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const secretFile = path.join(dir, "secret");
+  await writeFile(secretFile, `${SECRET}\n`);
+  const status = sampleStatus();
+  status.remotes.push({ ...status.remotes[0]!, name: "mirror", url: "/srv/git/infra.git" });
+  const controller = new FakeController(status);
+  const logs: string[] = [];
+  const log = createLogger({ level: "debug", write: (line) => logs.push(line) });
+  const server = await startWebhookServer({ config: { listenAddress: "127.0.0.1", port: 0, secretFile, maxBodyBytes }, controller, log });
+  t.teardown(() => server.close());
+  return { controller, url: `http://127.0.0.1:${server.port}/webhook`, secretFile, logs };
+}
+
+const githubPush = JSON.stringify({
+  ref: "refs/heads/main",
+  after: "0000000000000000000000000000000000000000",
+  repository: { full_name: "acme/infra", clone_url: "https://git.example.org/acme/infra.git", ssh_url: "git@git.example.org:acme/infra.git" },
+});
+
+function sign(body: string, secret = SECRET): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+async function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+test("a signed GitHub push triggers a fetch of the matching remote only, without waiting", async (t) => {
+  const h = await startHarness(t);
+  const hold = deferred<FetchOutcome[]>();
+  h.controller.fetchBehaviour = () => hold.promise;
+
+  const reply = await post(h.url, githubPush, { "x-github-event": "push", "x-hub-signature-256": sign(githubPush) });
+
+  t.is(reply.status, 202);
+  t.deepEqual(reply.json["remotes"], ["origin"]);
+  t.deepEqual(h.controller.callsOf("fetch"), [[["origin"]]]);
+  hold.resolve([]);
+});
+
+test("a push about an unknown repository fetches every remote", async (t) => {
+  const h = await startHarness(t);
+  const body = JSON.stringify({ repository: { full_name: "acme/website", clone_url: "https://github.com/acme/website.git" } });
+
+  const reply = await post(h.url, body, { "x-github-event": "push", "x-hub-signature-256": sign(body) });
+
+  t.is(reply.status, 202);
+  t.deepEqual(reply.json["remotes"], ["origin", "mirror"]);
+  t.deepEqual(h.controller.callsOf("fetch"), [[undefined]]);
+});
+
+test("GitLab, Gitea, Forgejo and generic requests are accepted with their own headers", async (t) => {
+  const h = await startHarness(t);
+  const gitlab = JSON.stringify({ project: { git_http_url: "https://git.example.org/acme/infra.git" } });
+  const bare = createHmac("sha256", SECRET).update(githubPush).digest("hex");
+
+  const replies = [
+    await post(h.url, gitlab, { "x-gitlab-event": "Push Hook", "x-gitlab-token": SECRET }),
+    await post(h.url, githubPush, { "x-gitea-event": "push", "x-gitea-signature": bare }),
+    await post(h.url, githubPush, { "x-forgejo-event": "push", "x-forgejo-signature": bare }),
+    await post(h.url, "{}", { "x-comin-signature-256": sign("{}") }),
+  ];
+
+  t.deepEqual(replies.map((r) => r.status), [202, 202, 202, 202]);
+});
+
+test("a bad or missing signature gets 401 and triggers nothing", async (t) => {
+  const h = await startHarness(t);
+
+  const forged = await post(h.url, githubPush.replace("main", "evil"), { "x-github-event": "push", "x-hub-signature-256": sign(githubPush) });
+  const wrongKey = await post(h.url, githubPush, { "x-github-event": "push", "x-hub-signature-256": sign(githubPush, "guess") });
+  const missing = await post(h.url, githubPush, { "x-github-event": "push" });
+  const wrongToken = await post(h.url, githubPush, { "x-gitlab-event": "Push Hook", "x-gitlab-token": "guess" });
+
+  t.deepEqual([forged.status, wrongKey.status, missing.status, wrongToken.status], [401, 401, 401, 401]);
+  t.is(typeof forged.json["error"], "string");
+  t.deepEqual(h.controller.callsOf("fetch"), []);
+});
+
+test("the secret is never written to the log", async (t) => {
+  const h = await startHarness(t);
+
+  await post(h.url, githubPush, { "x-gitlab-event": "Push Hook", "x-gitlab-token": SECRET });
+  await post(h.url, githubPush, { "x-gitlab-event": "Push Hook", "x-gitlab-token": `${SECRET}x` });
+
+  t.true(h.logs.length >= 2);
+  t.false(h.logs.some((line) => line.includes(SECRET)));
+});
+
+test("a changed secret file applies to the next request", async (t) => {
+  const h = await startHarness(t);
+  await writeFile(h.secretFile, "rotated\n");
+
+  const old = await post(h.url, githubPush, { "x-github-event": "push", "x-hub-signature-256": sign(githubPush) });
+  const rotated = await post(h.url, githubPush, { "x-github-event": "push", "x-hub-signature-256": sign(githubPush, "rotated") });
+
+  t.is(old.status, 401);
+  t.is(rotated.status, 202);
+});
+
+test("ping events answer 200 and fetch nothing", async (t) => {
+  const h = await startHarness(t);
+  const body = JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1 });
+
+  const reply = await post(h.url, body, { "x-github-event": "ping", "x-hub-signature-256": sign(body) });
+
+  t.is(reply.status, 200);
+  t.deepEqual(h.controller.callsOf("fetch"), []);
+});
+
+test("malformed JSON and unsupported events get 400", async (t) => {
+  const h = await startHarness(t);
+  const broken = '{"repository": ';
+
+  const malformed = await post(h.url, broken, { "x-github-event": "push", "x-hub-signature-256": sign(broken) });
+  const issues = await post(h.url, githubPush, { "x-github-event": "issues", "x-hub-signature-256": sign(githubPush) });
+
+  t.is(malformed.status, 400);
+  t.is(issues.status, 400);
+  t.regex(String(issues.json["error"]), /unsupported event "issues"/);
+  t.deepEqual(h.controller.callsOf("fetch"), []);
+});
+
+test("methods other than POST get 405", async (t) => {
+  const h = await startHarness(t);
+
+  const response = await fetch(h.url);
+
+  t.is(response.status, 405);
+  t.is(response.headers.get("allow"), "POST");
+  await response.text();
+});
+
+test("a declared body over maxBodyBytes gets 413 before anything is read", async (t) => {
+  const h = await startHarness(t, 4096);
+
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = http.request(h.url, { method: "POST", headers: { "content-length": String(10 * 1024 * 1024), "x-github-event": "push" } });
+    req.on("response", (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    });
+    req.on("error", reject);
+    req.flushHeaders();
+  });
+
+  t.is(status, 413);
+  t.deepEqual(h.controller.callsOf("fetch"), []);
+});
+
+test("a streamed body that grows past maxBodyBytes gets 413 while the client is still sending", async (t) => {
+  const h = await startHarness(t, 4096);
+  const chunk = Buffer.alloc(1024, "x");
+
+  const result = await new Promise<{ status: number; sent: number }>((resolve, reject) => {
+    let sent = 0;
+    let done = false;
+    // No Content-Length: chunked encoding, so only the bytes themselves can reveal the size.
+    const req = http.request(h.url, { method: "POST", headers: { "x-github-event": "push", "x-hub-signature-256": sign("") } });
+    req.on("response", (res) => {
+      done = true;
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, sent });
+      req.destroy();
+    });
+    req.on("error", (error) => {
+      if (!done) reject(error);
+    });
+    const pump = () => {
+      if (done) return;
+      if (sent > 64 * 1024 * 1024) {
+        reject(new Error("the server kept reading past the limit"));
+        return;
+      }
+      sent += chunk.length;
+      if (req.write(chunk)) setImmediate(pump);
+      else req.once("drain", pump);
+    };
+    pump();
+  });
+
+  t.is(result.status, 413);
+  t.true(result.sent > 4096);
+  t.deepEqual(h.controller.callsOf("fetch"), []);
+});
+
+test("a burst of pushes runs one fetch and queues at most one more", async (t) => {
+  const h = await startHarness(t);
+  const holds = [deferred<FetchOutcome[]>(), deferred<FetchOutcome[]>()];
+  let calls = 0;
+  h.controller.fetchBehaviour = () => holds[calls++]?.promise ?? Promise.resolve([]);
+  const headers = { "x-github-event": "push", "x-hub-signature-256": sign(githubPush) };
+
+  const replies = [];
+  for (let i = 0; i < 5; i++) replies.push(await post(h.url, githubPush, headers));
+  t.deepEqual(replies.map((r) => r.json["fetch"]), ["started", "queued", "coalesced", "coalesced", "coalesced"]);
+  t.is(h.controller.callsOf("fetch").length, 1);
+
+  holds[0]!.resolve([]);
+  await waitFor(() => h.controller.callsOf("fetch").length === 2, "the queued fetch");
+  holds[1]!.resolve([]);
+  const after = await post(h.url, githubPush, headers);
+
+  t.is(after.json["fetch"], "started");
+  t.is(h.controller.callsOf("fetch").length, 3);
+});
