@@ -22,6 +22,8 @@ export interface TestHost {
   evalError?: string;
   /** The builder exits 3 after printing a line on stderr. */
   buildFails?: boolean;
+  /** The builder sleeps this long first (preemption, build timeouts). */
+  buildSleepSec?: number;
   /** switch-to-configuration records its call, then exits 1. */
   switchFails?: boolean;
   /** switch-to-configuration sleeps this long before doing anything (timeouts, cancels). */
@@ -76,6 +78,7 @@ function switchBody(host: TestHost): string {
 // The builder runs under /bin/sh: busybox in the sandbox (its applets provide mkdir, ln, chmod),
 // or the host's shell and coreutils without the sandbox. printf is a builtin in both.
 const BUILDER = [
+  `if [ -n "$sleep" ]; then sleep "$sleep"; fi`,
   `mkdir -p "$out/bin"`,
   `printf '#!/bin/sh\\nout=%s\\n' "$out" > "$out/bin/switch-to-configuration"`,
   `printf '%s\\n' "$switchBody" >> "$out/bin/switch-to-configuration"`,
@@ -94,8 +97,8 @@ const PRELUDE = `
     PATH = "/usr/bin:/bin";
     args = [ "-c" "printf '%s' \\"$content\\" > \\"$out\\"" ];
   };
-  mkSystem = { name, variant, switchBody, inhibitors, kernel, fail }: builtins.derivation {
-    inherit name system variant switchBody inhibitors fail;
+  mkSystem = { name, variant, switchBody, inhibitors, kernel, fail, sleep ? "" }: builtins.derivation {
+    inherit name system variant switchBody inhibitors fail sleep;
     builder = "/bin/sh";
     PATH = "/usr/bin:/bin";
     kernel = if kernel == null then "" else file "test-kernel" kernel;
@@ -113,7 +116,8 @@ function hostExpression(name: string, host: TestHost): string {
         switchBody = ${nixString(switchBody(host))};
         inhibitors = ${nixString(host.inhibitors ? JSON.stringify(host.inhibitors) : "")};
         kernel = ${host.kernel === undefined ? "null" : nixString(host.kernel)};
-        fail = ${nixString(host.buildFails ? "1" : "")};
+        fail = ${nixString(host.buildFails ? "1" : "")};${host.buildSleepSec ? `
+        sleep = ${nixString(String(Number(host.buildSleepSec)))};` : ""}
       }`;
   const machineId = host.machineId === undefined ? "" : `\n    config.services.comin.machineId = ${host.machineId === null ? "null" : nixString(host.machineId)};`;
   return `  ${nixString(name)} = {
