@@ -85,7 +85,8 @@ export function fromZodError(error: z.ZodError, schema: z.ZodType): ConfigIssue[
       issues.push({ path, message: issue.message });
     } else if (issue.code === "invalid_type" && issue.input === undefined) {
       issues.push({ path, message: `required: ${issue.message.replace(/^Invalid input: /, "")}` });
-    } else if (issue.code === "invalid_value" && "values" in issue) {
+    } else if (issue.code === "invalid_value" && "values" in issue && /^Invalid (?:input|option)\b/.test(issue.message)) {
+      // Only zod's own wording is replaced: a schema's custom message (schemaVersion) says more.
       const allowed = issue.values.map((v) => JSON.stringify(v));
       const got = JSON.stringify(issue.input);
       const suggestion = typeof issue.input === "string" ? closest(issue.input, issue.values.map(String)) : undefined;

@@ -39,6 +39,17 @@ function comesFromOverride(override: unknown, issuePath: readonly (string | numb
   return current !== undefined;
 }
 
+/** Whether `value` has something at `issuePath` (through objects and arrays). */
+function existsAt(value: unknown, issuePath: readonly (string | number)[]): boolean {
+  let current: unknown = value;
+  for (const segment of issuePath) {
+    if (Array.isArray(current) && typeof segment === "number") current = current[segment];
+    else if (isPlainObject(current) && typeof segment === "string") current = current[segment];
+    else return false;
+  }
+  return current !== undefined;
+}
+
 function substituteHostname(value: string, hostname: string): string {
   return value.replaceAll("{hostname}", hostname);
 }
@@ -154,9 +165,13 @@ export function resolveFleet(input: unknown): Resolution<Record<string, CominCon
       continue;
     }
     for (const issue of result.issues) {
-      const missing = issue.message.startsWith("required");
       const fromHost = comesFromOverride(cleanOverride, issue.path);
-      issues.push(fromHost || missing ? { ...issue, path: [...hostPath, ...issue.path] } : issue);
+      // A required key missing from an object the fleet wrote (a fleet remote without url) is
+      // fixed at the fleet level, once; one missing everywhere (remotes) is each host's to set.
+      const parent = issue.path.slice(0, -1);
+      const missing = issue.message.startsWith("required");
+      const missingInFleetObject = missing && parent.length > 0 && !comesFromOverride(cleanOverride, parent) && existsAt(cleanFleet, parent);
+      issues.push(fromHost || (missing && !missingInFleetObject) ? { ...issue, path: [...hostPath, ...issue.path] } : issue);
     }
   }
   const all = dedupe(issues);
