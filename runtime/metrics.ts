@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Logger } from "./log.js";
 import type { CominEvent, Controller, DeploymentRecord, StatusJson } from "./types.js";
+import { listenHttp } from "./http-listen.js";
 
 const STAGES = ["fetch", "eval", "build", "deploy"] as const;
 const RETRY_STAGES = ["eval", "build", "deploy"] as const;
@@ -254,21 +255,7 @@ export async function startMetricsServer(args: { listenAddress: string; port: nu
       },
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(args.port, args.listenAddress, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  log.info("metrics listening", { address: args.listenAddress, port });
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listenHttp(server, args.port, args.listenAddress);
+  log.info("metrics listening", { address: args.listenAddress, port: listening.port });
+  return listening;
 }

@@ -14,6 +14,7 @@ import { FetchCoalescer } from "./coalesce.js";
 import { matchRemotes } from "./match.js";
 import { classifyEvent, parsePayload, repositoryOf } from "./payload.js";
 import { verifyWebhookRequest } from "./verify.js";
+import { listenHttp } from "../http-listen.js";
 
 export type WebhookConfig = NonNullable<CominConfig["webhook"]>;
 
@@ -81,21 +82,7 @@ export async function startWebhookServer(args: { config: WebhookConfig; controll
   // Forges retry slow deliveries; a client that trickles its body must not hold a slot for long.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.listenAddress, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  log.info("webhook listening", { address: config.listenAddress, port });
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listenHttp(server, config.port, config.listenAddress);
+  log.info("webhook listening", { address: config.listenAddress, port: listening.port });
+  return listening;
 }
