@@ -5,7 +5,6 @@
  * counters and histograms follow the event stream.
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Logger } from "./log.js";
 import type { CominEvent, Controller, DeploymentRecord, StatusJson } from "./types.js";

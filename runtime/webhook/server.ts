@@ -5,7 +5,6 @@
  */
 import { readFile } from "node:fs/promises";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { CominConfig } from "../../dsl/schema.js";
 import { HttpError, closeAfterReply, readBody, sendError, sendJson } from "../api/http.js";
 import type { Logger } from "../log.js";

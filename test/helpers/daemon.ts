@@ -4,7 +4,7 @@
  * real Unix socket.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,6 +14,12 @@ import type { RuntimeConfigInput } from "../../dsl/schema.js";
 import type { StatusJson } from "../../runtime/types.js";
 import type { Signer } from "./git.js";
 import { buildTestSystem, createMachineRoot, writeTestFlake, type MachineRoot, type TestHost } from "../../scripts/lib/test-system.js";
+import { tempDir as makeTempDir, type Teardown } from "./temp.js";
+
+export type { Teardown };
+
+/** A fresh temporary directory ("comin-it-…"), removed when the test ends. */
+export const tempDir = (t: Teardown, prefix = "comin-it-"): Promise<string> => makeTempDir(t, prefix);
 
 export const CLI = fileURLToPath(new URL("../../runtime/cli/main.js", import.meta.url));
 
@@ -29,16 +35,6 @@ export const GIT_ENV = {
 export async function git(cwd: string, args: string[]): Promise<string> {
   const result = await execa("git", ["-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false", ...args], { cwd, env: GIT_ENV, stdin: "ignore" });
   return result.stdout.trim();
-}
-
-export interface Teardown {
-  teardown(fn: () => Promise<void> | void): void;
-}
-
-export async function tempDir(t: Teardown, prefix = "comin-it-"): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), prefix));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 /** The fleet's repository as its admins see it: a non-bare clone with a main branch. */

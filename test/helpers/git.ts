@@ -15,24 +15,17 @@
  *
  * Commits get deterministic, increasing dates, so two commits never collide and tests are stable.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import net from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
+import { tempDir as makeTempDir, type Teardown } from "./temp.js";
 
-/** What a test's `t` offers that the helpers use (ava's ExecutionContext fits). */
-export interface Teardown {
-  teardown(fn: () => Promise<void> | void): void;
-}
+export type { Teardown };
 
-/** A fresh temporary directory, removed (recursively) when the test ends. */
-export async function tempDir(t: Teardown, prefix = "comin-git-"): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), prefix));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+/** A fresh temporary directory ("comin-git-…"), removed when the test ends. */
+export const tempDir = (t: Teardown, prefix = "comin-git-"): Promise<string> => makeTempDir(t, prefix);
 
 /** Environment for helper git commands: fixed identity, no user or system config. */
 export const TEST_GIT_ENV: Readonly<Record<string, string>> = {

@@ -7,22 +7,17 @@
  * - `instantiate(dir, systems, host)`: the drv and out paths of a test host, without git.
  * - `processRunning(pid)`, `waitFor(condition)`: poll with a deadline, never sleep to synchronise.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { EVALUATION_APPLY } from "../../runtime/nix/evaluate.js";
 import { nixString, writeTestNixExpression, type TestSystems } from "../../scripts/lib/test-system.js";
+import { tempDir as makeTempDir, type Teardown } from "./temp.js";
 
-export interface Teardown {
-  teardown(fn: () => Promise<void> | void): void;
-}
+export type { Teardown };
 
-export async function tempDir(t: Teardown, prefix = "comin-nix-"): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), prefix));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+/** A fresh temporary directory ("comin-nix-…"), removed when the test ends. */
+export const tempDir = (t: Teardown, prefix = "comin-nix-"): Promise<string> => makeTempDir(t, prefix);
 
 const GIT_ENV = {
   GIT_AUTHOR_NAME: "Fleet Admin",
