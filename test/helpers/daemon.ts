@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import type { RuntimeConfigInput } from "../../dsl/schema.js";
-import type { StatusJson } from "../../runtime/types.js";
+import type { DeploymentRecord, StatusJson } from "../../runtime/types.js";
 import type { Signer } from "./git.js";
 import { buildTestSystem, createMachineRoot, writeTestFlake, type MachineRoot, type TestHost } from "../../scripts/lib/test-system.js";
 import { tempDir as makeTempDir, type Teardown } from "./temp.js";
@@ -169,8 +169,18 @@ export class Daemon {
     this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
   }
 
-  static async start(t: Teardown, machine: Machine, env: Record<string, string> = {}): Promise<Daemon> {
-    const child = spawn(process.execPath, [CLI, "run", "--config", machine.configFile], {
+  /**
+   * Starts the daemon of `machine` and waits until its socket answers. `wrap` turns the command
+   * into another one (e.g. `ip netns exec <ns> …` for the e2e suite).
+   */
+  static async start(
+    t: Teardown,
+    machine: Machine,
+    env: Record<string, string> = {},
+    wrap: (file: string, args: string[]) => [string, string[]] = (file, args) => [file, args],
+  ): Promise<Daemon> {
+    const [file, args] = wrap(process.execPath, [CLI, "run", "--config", machine.configFile]);
+    const child = spawn(file, args, {
       env: { ...process.env, ...GIT_ENV, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -178,6 +188,14 @@ export class Daemon {
     t.teardown(() => daemon.kill());
     await daemon.waitFor((s) => s !== null, 30_000, "the daemon to answer on its socket");
     return daemon;
+  }
+
+  get hostname(): string {
+    return this.machine.hostname;
+  }
+
+  async deployments(): Promise<DeploymentRecord[]> {
+    return (await this.call<DeploymentRecord[]>("GET", "/v1/deployments")).body;
   }
 
   get socket(): string {
@@ -202,12 +220,12 @@ export class Daemon {
     const deadline = Date.now() + timeoutMs;
     let last: StatusJson | null = null;
     while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`the daemon exited (${this.child.exitCode}) while waiting for ${what}\n${this.lines.slice(-30).join("\n")}`);
+      if (this.child.exitCode !== null) throw new Error(`${this.hostname}: the daemon exited (${this.child.exitCode}) while waiting for ${what}\n${this.lines.slice(-30).join("\n")}`);
       last = await this.status();
       if (last && predicate(last)) return last;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`timed out waiting for ${what}\nstatus: ${JSON.stringify(last, null, 2)}\nlog:\n${this.lines.slice(-40).join("\n")}`);
+    throw new Error(`${this.hostname}: timed out waiting for ${what}\nstatus: ${JSON.stringify(last, null, 2)}\nlog:\n${this.lines.slice(-40).join("\n")}`);
   }
 
   async stop(): Promise<number | null> {
