@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { execa } from "execa";
 
 /** What a test's `t` offers that the helpers use (ava's ExecutionContext fits). */
 export interface Teardown {
@@ -12,4 +13,19 @@ export async function tempDir(t: Teardown, prefix = "comin-test-"): Promise<stri
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/**
+ * Writes an executable script. The bytes are copied into place by `install(1)`, a separate
+ * process, so no file descriptor of this (multi-threaded, concurrently spawning) test process is
+ * ever open for writing on it: exec'ing it can never fail with ETXTBSY.
+ */
+export async function writeExecutable(file: string, content: string): Promise<void> {
+  const source = `${file}.source-${process.pid}`;
+  await writeFile(source, content);
+  try {
+    await execa("install", ["-m", "755", source, file], { stdin: "ignore" });
+  } finally {
+    await rm(source, { force: true });
+  }
 }

@@ -3,10 +3,11 @@
  * dotted hostname (§5), the post-deployment command (§7.6) and the self-restart (§7.7).
  */
 import test from "ava";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { writeTestNixExpression } from "../../scripts/lib/test-system.js";
 import { createMachine, Daemon, deployed, FleetRepo, git, localRemote, switchCalls, tempDir } from "../helpers/daemon.js";
+import { writeExecutable } from "../helpers/temp.js";
 
 test("a newer commit preempts the running build of an older one", async (t) => {
   const dir = await tempDir(t);
@@ -61,14 +62,12 @@ test("the post-deployment command gets every COMIN_ variable; a changed unit mak
   const fleet = await FleetRepo.create(path.join(dir, "fleet"));
   const envDump = path.join(dir, "post-deploy.env");
   const hook = path.join(dir, "post-deploy");
-  await writeFile(hook, `#!/bin/sh\nenv | grep '^COMIN_' | sort > '${envDump}'\nexit 7\n`);
-  await chmod(hook, 0o755);
+  await writeExecutable(hook, `#!/bin/sh\nenv | grep '^COMIN_' | sort > '${envDump}'\nexit 7\n`);
   // A fake systemctl whose `cat` output is the switch log: activation changes "the unit".
   const bin = path.join(dir, "bin");
   await mkdir(bin);
   const machine = await createMachine(dir, "web1", { remotes: [localRemote("origin", fleet.dir)], postDeploymentCommand: hook });
-  await writeFile(path.join(bin, "systemctl"), `#!/bin/sh\n[ "$1" = cat ] && cat '${machine.record}'\n`);
-  await chmod(path.join(bin, "systemctl"), 0o755);
+  await writeExecutable(path.join(bin, "systemctl"), `#!/bin/sh\n[ "$1" = cat ] && cat '${machine.record}'\n`);
   const config = JSON.parse(await readFile(machine.configFile, "utf8"));
   config.paths.systemdUnit = "comin.service";
   await writeFile(machine.configFile, JSON.stringify(config));

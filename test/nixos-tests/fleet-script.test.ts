@@ -2,12 +2,13 @@
  * nixos-tests/lib/fleet.sh, the author's side of the VM tests, run here against real git, Nix
  * (`nix flake lock`), gpg and ssh-keygen: what it does on a git server node in every suite.
  */
-import { chmod, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import test, { type ExecutionContext } from "ava";
 import { execa, type Result } from "execa";
 import { tempDir } from "../helpers/nix.js";
 import { REPO_ROOT } from "./evaluate.js";
+import { writeExecutable } from "../helpers/temp.js";
 
 const FLEET_SH = path.join(REPO_ROOT, "nixos-tests", "lib", "fleet.sh");
 
@@ -144,8 +145,7 @@ test("FLEET_SIGN=gpg:<key> signs with that key, through FLEET_GPG_PROGRAM", asyn
   const fingerprint = /^fpr:+([0-9A-F]+):/m.exec(listing)?.[1] ?? "";
   const calls = path.join(fleet.dir, "gpg-calls");
   const wrapper = path.join(fleet.dir, "gpg-wrapper");
-  await writeFile(wrapper, `#!/bin/sh\necho "$@" >> ${calls}\nexec gpg "$@"\n`);
-  await chmod(wrapper, 0o755);
+  await writeExecutable(wrapper, `#!/bin/sh\necho "$@" >> ${calls}\nexec gpg "$@"\n`);
 
   const c1 = await succeed(fleet.fleet(["init", fleet.source, "v1"], { GNUPGHOME: gnupgHome, FLEET_SIGN: `gpg:${fingerprint}`, FLEET_GPG_PROGRAM: wrapper }));
   const unsigned = await succeed(fleet.fleet(["commit", "main", c1, "v2"], { GNUPGHOME: gnupgHome }));

@@ -2,12 +2,13 @@
  * Serial: each test writes a script and executes it at once; a concurrent spawn in this process
  * could inherit the script's still-open write descriptor and make the exec fail with ETXTBSY.
  */
-import { chmod, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import test from "ava";
 import { createLogger } from "../../../runtime/log.js";
 import { POST_DEPLOYMENT_VARIABLES, runPostDeploymentCommand } from "../../../runtime/deploy/deployer.js";
 import { tempDir } from "../../helpers/nix.js";
+import { writeExecutable } from "../../helpers/temp.js";
 
 const ENV: Record<(typeof POST_DEPLOYMENT_VARIABLES)[number], string> = {
   COMIN_GIT_SHA: "0123456789abcdef0123456789abcdef01234567",
@@ -23,8 +24,7 @@ const ENV: Record<(typeof POST_DEPLOYMENT_VARIABLES)[number], string> = {
 
 async function script(dir: string, name: string, body: string): Promise<string> {
   const file = path.join(dir, name);
-  await writeFile(file, `#!/bin/sh\n${body}\n`);
-  await chmod(file, 0o755);
+  await writeExecutable(file, `#!/bin/sh\n${body}\n`);
   return file;
 }
 

@@ -2,7 +2,7 @@
  * A fake `systemctl` first on PATH (this file runs in its own ava worker process, so changing
  * PATH affects no other test file): `systemctl cat <unit>` prints the content of a file.
  */
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import test from "ava";
 import { activate } from "../../../runtime/deploy/deployer.js";
@@ -10,13 +10,13 @@ import { unitChanged, unitFingerprint } from "../../../runtime/deploy/unit-hash.
 import { silentLogger } from "../../../runtime/log.js";
 import { buildTestSystem, createMachineRoot } from "../../../scripts/lib/test-system.js";
 import { tempDir } from "../../helpers/nix.js";
+import { writeExecutable } from "../../helpers/temp.js";
 
 async function fakeSystemctl(dir: string, unitFile: string): Promise<void> {
   const bin = path.join(dir, "bin");
   await mkdir(bin, { recursive: true });
   const file = path.join(bin, "systemctl");
-  await writeFile(file, `#!/bin/sh\n[ "$1" = cat ] && [ "$3" = comin.service ] || exit 1\nexec cat ${unitFile}\n`);
-  await chmod(file, 0o755);
+  await writeExecutable(file, `#!/bin/sh\n[ "$1" = cat ] && [ "$3" = comin.service ] || exit 1\nexec cat ${unitFile}\n`);
   process.env.PATH = `${bin}:${process.env.PATH ?? ""}`;
 }
 

@@ -3,13 +3,14 @@
  * records the arguments git gives it, then runs the remote command (git-upload-pack) locally,
  * as sshd would. The fetch, git's own ssh invocation and the quoting are real.
  */
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import test from "ava";
 import { Remote } from "../../../dsl/schema.js";
 import { GitRepository } from "../../../runtime/git/repository.js";
 import { silentLogger } from "../../../runtime/log.js";
 import { createSshKey, tempDir, UpstreamRepo } from "../../helpers/git.js";
+import { writeExecutable } from "../../helpers/temp.js";
 
 const FAKE_SSH = `#!/bin/sh
 # Test fixture: records its arguments, one per line, then runs the remote command locally.
@@ -22,8 +23,7 @@ test.serial("an SSH remote is fetched with the key, the known_hosts file, strict
   const dir = await tempDir(t);
   const bin = path.join(dir, "bin");
   await mkdir(bin);
-  await writeFile(path.join(bin, "ssh"), FAKE_SSH);
-  await chmod(path.join(bin, "ssh"), 0o755);
+  await writeExecutable(path.join(bin, "ssh"), FAKE_SSH);
   const log = path.join(dir, "ssh-args");
   const originalPath = process.env.PATH;
   process.env.PATH = `${bin}:${originalPath ?? ""}`;
