@@ -101,6 +101,7 @@ export class Manager implements Controller {
   private needToReboot = false;
   private needToRebootReason: string | null = null;
   private rebootUnknownLogged = false;
+  private rebootAfterBoot = false;
   private rebootCheck: Promise<void> = Promise.resolve();
   private idle: Promise<void> = Promise.resolve();
 
@@ -734,13 +735,13 @@ export class Manager implements Controller {
   // ---------------------------------------------------------------- reboots (§8)
 
   private checkReboot(trigger: string, deployment?: DeploymentRecord): Promise<void> {
-    this.rebootCheck = this.rebootCheck.then(() => this.checkRebootNow(trigger, deployment)).catch((error: unknown) => {
-      this.log.error("reboot check failed", { error: errorMessage(error) });
+    this.rebootCheck = this.rebootCheck.then(() => this.checkRebootNow(deployment)).catch((error: unknown) => {
+      this.log.error("reboot check failed", { trigger, error: errorMessage(error) });
     });
     return this.rebootCheck;
   }
 
-  private async checkRebootNow(trigger: string, deployment?: DeploymentRecord): Promise<void> {
+  private async checkRebootNow(deployment?: DeploymentRecord): Promise<void> {
     if (this.stopped) return;
     const policy = this.config.reboot.policy;
     const detection = await this.effects.detectNeedToReboot(this.currentDeployment());
@@ -748,16 +749,10 @@ export class Manager implements Controller {
       this.rebootUnknownLogged = true;
       this.log.info("cannot tell whether a reboot is needed (no kernel, initrd or kernel-modules links to compare): assuming not");
     }
-    let needed = detection.needed;
-    let reason = detection.reason;
-    if (policy === "always" && deployment?.status === "done" && deployment.operation === "boot") {
-      needed = true;
-      reason ??= "a boot deployment (policy always)";
-    }
-    if (trigger === "window check" && !needed && this.needToReboot && this.needToRebootReason?.includes("policy always")) {
-      needed = true;
-      reason = this.needToRebootReason;
-    }
+    // `always` also reboots after every successful boot deployment, even into the same system.
+    if (policy === "always" && deployment?.status === "done" && deployment.operation === "boot") this.rebootAfterBoot = true;
+    const needed = detection.needed || this.rebootAfterBoot;
+    const reason = detection.reason ?? (this.rebootAfterBoot ? "a boot deployment (policy always)" : null);
     if (needed && !this.needToReboot) this.emit({ type: "reboot-required", at: this.at(), reason: reason ?? "unknown" });
     this.needToReboot = needed;
     this.needToRebootReason = needed ? reason : null;
@@ -805,6 +800,7 @@ export class Manager implements Controller {
       const result = await execa(file ?? "systemctl", args, { reject: false, timeout: 120_000, stdin: "ignore", all: true });
       if (result.exitCode === 0) {
         this.state.rebootAttempt = { pair, at, ok: true, error: null };
+        this.rebootAfterBoot = false;
       } else {
         const error = result.timedOut ? "the reboot command timed out after 2m" : `the reboot command exited with ${String(result.exitCode)}: ${tail(result.all ?? "")}`;
         this.state.rebootAttempt = { pair, at, ok: false, error };
