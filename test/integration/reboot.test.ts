@@ -79,3 +79,34 @@ test("the need to reboot is detected at start-up, before any deployment", async 
 
   t.regex(status.needToRebootReason ?? "", /kernel|initrd/);
 });
+
+for (const policy of ["always", "when-needed"] as const) {
+  test(`policy ${policy}: a boot deployment into the running system ${policy === "always" ? "reboots" : "needs no reboot"}`, async (t) => {
+    const dir = await tempDir(t);
+    const fleet = await FleetRepo.create(path.join(dir, "fleet"));
+    const marker = path.join(dir, "rebooted");
+    const window = { from: hhmm(hoursFromNow(-1)), to: hhmm(hoursFromNow(1)), timeZone: "UTC" };
+    const machine = await createMachine(dir, "web1", {
+      remotes: [localRemote("origin", fleet.dir)],
+      reboot: { policy, windows: [window], command: ["/usr/bin/touch", marker] },
+    });
+    const commit = await fleet.commit({ web1: machine.host({ variant: "same-kernel" }) }, "no kernel change");
+    const daemon = await Daemon.start(t, machine);
+    await daemon.waitFor(deployed(commit, "switch"), 60_000, "the switch");
+
+    const submitted = await daemon.call<unknown>("POST", "/v1/deployments/submit-latest", { operation: "boot" });
+    const status = await daemon.waitFor(deployed(commit, "boot"), 60_000, "the boot deployment of the running system");
+
+    t.true(submitted.status < 300, JSON.stringify(submitted.body));
+    if (policy === "always") {
+      const rebooted = await daemon.waitFor((s) => s.lastReboot !== null, 30_000, "the reboot of policy always");
+      t.regex(rebooted.lastReboot?.reason ?? "", /policy always/);
+      for (const deadline = Date.now() + 10_000; !(await exists(marker)) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+      t.true(await exists(marker));
+    } else {
+      t.false(status.needToReboot, "booting into the running system needs no reboot");
+      t.is(status.lastReboot, null);
+      t.false(await exists(marker));
+    }
+  });
+}
