@@ -1,0 +1,17 @@
+/**
+ * The scenarios in the order \`npm run bench\` runs them, in stages: the scenarios of a stage run
+ * side by side. Only the crash scenario (reported, not timed) shares its stage, with the idle one,
+ * which measures CPU time and memory rather than wall time.
+ */
+import type { Scenario } from "../scenario.js";
+import { bigRepo } from "./big-repo.js";
+import { crash } from "./crash.js";
+import { evaluations } from "./evaluations.js";
+import { idle } from "./idle.js";
+import { latency } from "./latency.js";
+import { overhead } from "./overhead.js";
+import { scale } from "./scale.js";
+
+export const STAGES: readonly (readonly Scenario[])[] = [[evaluations], [overhead], [latency], [scale], [bigRepo], [idle, crash]];
+
+export const SCENARIOS: readonly Scenario[] = STAGES.flat();
