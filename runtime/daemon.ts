@@ -15,7 +15,7 @@ import { SignatureVerifier } from "./git/signatures.js";
 import { createLogger, type Level, type Logger } from "./log.js";
 import { Manager, type ManagerEffects } from "./manager.js";
 import { Metrics, startMetricsServer } from "./metrics.js";
-import { addGcRoot, isValidPath, realiseGeneration } from "./nix/build.js";
+import { realiseGeneration } from "./nix/build.js";
 import { evaluateGeneration } from "./nix/evaluate.js";
 import { detectNeedToReboot } from "./reboot/detect.js";
 import { isInsideWindow } from "./reboot/windows.js";
@@ -46,9 +46,7 @@ function realEffects(config: CominConfig, repo: GitRepository, verifier: Signatu
   return {
     evaluate: ({ commit, ref, signal, onLine }) =>
       evaluateGeneration({ repoDir: repo.dir, commit, ref, hostname: config.hostname, repository: config.repository, timeoutSec: config.timeouts.eval, signal, onLine, workDir }),
-    isValidPath,
     realise: ({ drvPath, gcRoot, signal, onLine }) => realiseGeneration({ drvPath, gcRoot, timeoutSec: config.timeouts.build, signal, onLine }),
-    addGcRoot,
     activate: ({ outPath, operation, keepProfileLinks, onLine }) =>
       activate({ outPath, operation, paths: config.paths, timeoutSec: config.timeouts.switch, keepProfileLinks, onLine, log }),
     postDeployment: (command, env) => runPostDeploymentCommand(command, env, log),

@@ -123,14 +123,17 @@ export class Fetcher {
     }
   }
 
-  /** Next poll of `remote`, counted from the end of the round that served the previous one. */
+  /** Next poll of `remote`, one interval (plus jitter) after this one started. */
   private schedule(remote: RemoteConfig): void {
     if (this.stopped || remote.poll.interval <= 0) return;
     const random = this.opts.random ?? Math.random;
     const delayMs = (remote.poll.interval + random() * remote.poll.jitter) * 1000;
     const timer = setTimeout(() => {
       this.timers.delete(remote.name);
-      void this.request([remote.name]).then(() => this.schedule(remote));
+      // Polls are timed from the start of the previous one, not its end, so a slow round does not
+      // stretch the interval. A remote already waiting for the next round is not queued twice.
+      this.schedule(remote);
+      if (!this.pending?.remotes.has(remote.name)) void this.request([remote.name]);
     }, delayMs);
     this.timers.set(remote.name, timer);
   }

@@ -38,9 +38,7 @@ import type { RebootWindowConfig } from "../dsl/schema.js";
 /** Side effects of the loop, behind one small interface (real ones in daemon.ts). */
 export interface ManagerEffects {
   evaluate(args: { commit: string; ref: string; signal: AbortSignal; onLine: (line: string) => void }): Promise<Evaluation>;
-  isValidPath(storePath: string): Promise<boolean>;
   realise(args: { drvPath: string; gcRoot: string; signal: AbortSignal; onLine: (line: string) => void }): Promise<string>;
-  addGcRoot(outPath: string, gcRoot: string): Promise<void>;
   activate(args: { outPath: string; operation: Operation; keepProfileLinks: string[]; onLine: (line: string) => void }): Promise<ActivationResult>;
   postDeployment(command: string, env: Record<string, string>): Promise<void>;
   detectNeedToReboot(lastDeployment: DeploymentRecord | null): Promise<{ needed: boolean; reason: string | null; unknown: boolean }>;
@@ -216,15 +214,19 @@ export class Manager implements Controller {
     for (const remote of this.config.remotes) fetchOk[remote.name] = this.state.lastFetch[remote.name]?.ok ?? false;
     try {
       const selection = await this.effects.gather({ fetchOk });
+      const previousBranches = this.state.branches;
       this.state.branches = { ...this.state.branches, ...selection.branches };
       const previous = this.state.candidate;
-      if (selection.baseline !== this.state.baseline) {
+      const baselineMoved = selection.baseline !== this.state.baseline;
+      if (baselineMoved) {
         this.log.info("baseline moved", { from: this.state.baseline, to: selection.baseline });
         this.state.baseline = selection.baseline;
       }
+      const branchesChanged = JSON.stringify(selection.branches) !== JSON.stringify(previousBranches);
       this.state.candidate = selection.candidate;
-      await this.save();
       const changed = !sameCandidate(previous, selection.candidate);
+      // A poll that changed nothing but fetch times is not worth an fsync; the next save carries it.
+      if (changed || branchesChanged || baselineMoved) await this.save();
       if (changed && selection.candidate) {
         this.emit({ type: "candidate-selected", at: this.at(), candidate: selection.candidate });
         this.preemptIfOutdated();
@@ -435,12 +437,9 @@ export class Manager implements Controller {
     const gcRoot = path.join(this.config.stateDir, "gcroots", generation.id);
     try {
       await mkdir(path.dirname(gcRoot), { recursive: true });
-      if (await this.effects.isValidPath(outPath)) {
-        await this.effects.addGcRoot(outPath, gcRoot);
-        log.info("already in the store: build skipped", { outPath });
-      } else {
-        await this.effects.realise({ drvPath, gcRoot, signal: abort.signal, onLine: (line) => log.info("nix", { stage: "build", line }) });
-      }
+      // One nix process: `--realise` builds nothing when the output is already valid (the skip of
+      // §5, after the machine-id guard) and registers the GC root either way.
+      await this.effects.realise({ drvPath, gcRoot, signal: abort.signal, onLine: (line) => log.info("nix", { stage: "build", line }) });
       generation.build = { ...generation.build, status: "done", endedAt: this.at() };
     } catch (error) {
       if (error instanceof StageError && error.kind === "cancelled" && this.state.suspended) {

@@ -166,17 +166,18 @@ export interface GatherArgs {
  */
 export async function gatherAndSelect(args: GatherArgs): Promise<SelectionResult> {
   const { repo } = args;
-  const remotes: SelectionRemoteInput[] = [];
-  for (const remote of args.remotes) {
+  const refs = await repo.remoteHeads();
+  const head = (remote: string, branch: string) => refs.get(`refs/remotes/${remote}/${branch}`) ?? null;
+  const remotes: SelectionRemoteInput[] = args.remotes.map((remote) => {
     const fetchOk = args.fetchOk[remote.name] ?? false;
     const { main, testing } = remote.branches;
-    remotes.push({
+    return {
       name: remote.name,
       fetchOk,
-      main: { name: main.name, head: fetchOk ? await repo.remoteHead(remote.name, main.name) : null, allowForcePush: main.allowForcePush },
-      testing: { name: testing.name, head: fetchOk && testing.name !== null ? await repo.remoteHead(remote.name, testing.name) : null },
-    });
-  }
+      main: { name: main.name, head: fetchOk ? head(remote.name, main.name) : null, allowForcePush: main.allowForcePush },
+      testing: { name: testing.name, head: fetchOk && testing.name !== null ? head(remote.name, testing.name) : null },
+    };
+  });
 
   const mainHeads = remotes.flatMap((remote) => (remote.main.head === null ? [] : [remote.main.head]));
   const heads = [...new Set([...mainHeads, ...remotes.flatMap((remote) => (remote.testing.head === null ? [] : [remote.testing.head]))])];
@@ -208,8 +209,9 @@ export async function gatherAndSelect(args: GatherArgs): Promise<SelectionResult
   });
 
   const candidate = result.candidate;
-  if (candidate !== null && (candidate.message === undefined || candidate.commit !== args.previous?.commit)) {
-    result.candidate = { ...candidate, message: truncateMessage(await repo.commitMessage(candidate.commit)) };
+  if (candidate !== null && candidate.message === undefined) {
+    const known = args.previous?.commit === candidate.commit ? args.previous.message : undefined;
+    result.candidate = { ...candidate, message: known ?? truncateMessage(await repo.commitMessage(candidate.commit)) };
   }
   return result;
 }

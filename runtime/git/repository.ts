@@ -3,8 +3,8 @@
  * fetches with credentials and a hard timeout, and the few questions selection asks about
  * commits. Every git call goes through `runGit` (no shell, hooks disabled).
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
 import type { RemoteConfig } from "../../dsl/schema.js";
 import type { Logger } from "../log.js";
 import { remoteAuthEnvironment, writeAskpassScript } from "./auth.js";
@@ -22,13 +22,47 @@ const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
  */
 const FETCH_GLOBAL_CONFIG = "[safe]\n\tdirectory = *\n";
 
+/** Lock files git leaves behind when it is killed (SIGKILL at a timeout, or a crash of the agent). */
+const TOP_LEVEL_LOCKS = ["packed-refs.lock", "config.lock", "shallow.lock", "HEAD.lock", "index.lock"];
+const MAX_CACHED_ANCESTRY = 10_000;
+
+async function lockFilesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isFile() && entry.name.endsWith(".lock")).map((entry) => join(entry.parentPath, entry.name));
+}
+
 export class GitRepository {
+  /** URLs of the remotes as configured in the repository, so a fetch needs no `git config`. */
+  private readonly remoteUrls = new Map<string, string>();
+  /** Ancestry and existence of commits never change: answers are cached by sha. */
+  private readonly ancestry = new Map<string, boolean>();
+  private readonly knownCommits = new Set<string>();
+
   private constructor(
     readonly dir: string,
     private readonly log: Logger,
     private readonly askpassPath: string,
     private readonly fetchGlobalConfig: string,
   ) {}
+
+  /**
+   * Removes lock files a killed git left behind (under `scope`, or everywhere): otherwise every
+   * later fetch fails with "cannot lock ref". Safe when no git of ours runs there: at start-up, and
+   * for one remote's refs after its own fetch was killed.
+   */
+  private async removeStaleLocks(scope?: string): Promise<void> {
+    const locks = scope
+      ? await lockFilesUnder(join(this.dir, "refs/remotes", scope))
+      : [...(await lockFilesUnder(join(this.dir, "refs"))), ...TOP_LEVEL_LOCKS.map((name) => join(this.dir, name))];
+    for (const lock of locks) {
+      try {
+        await rm(lock);
+        this.log.warn("removed a stale git lock left by a killed git", { lock: relative(this.dir, lock) });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+    }
+  }
 
   /**
    * Opens or creates the bare repository `dir`, with core.hooksPath=/dev/null, and never runs
@@ -42,7 +76,9 @@ export class GitRepository {
     const askpassPath = await writeAskpassScript(dir);
     const fetchGlobalConfig = join(dir, "comin-fetch.gitconfig");
     await writeFile(fetchGlobalConfig, FETCH_GLOBAL_CONFIG, { mode: 0o600 });
-    return new GitRepository(dir, log, askpassPath, fetchGlobalConfig);
+    const repository = new GitRepository(dir, log, askpassPath, fetchGlobalConfig);
+    await repository.removeStaleLocks();
+    return repository;
   }
 
   private git(args: readonly string[], options: Partial<GitRunOptions> = {}): Promise<GitResult> {
@@ -77,16 +113,21 @@ export class GitRepository {
   }
 
   private async ensureRemote(remote: RemoteConfig, existing?: readonly string[]): Promise<void> {
+    if (this.remoteUrls.get(remote.name) === remote.url) return;
     const { stdout, exitCode } = await this.git(["config", "--get", `remote.${remote.name}.url`], { okExitCodes: [0, 1] });
-    if (exitCode === 0 && stdout === remote.url) return;
+    if (exitCode === 0 && stdout === remote.url) {
+      this.remoteUrls.set(remote.name, remote.url);
+      return;
+    }
     const names = existing ?? (await this.remoteNames());
     if (!names.includes(remote.name)) {
       await this.git(["remote", "add", "--no-tags", "--", remote.name, remote.url]);
       this.log.info("git remote added", { remote: remote.name });
-      return;
+    } else {
+      await this.git(["remote", "set-url", "--", remote.name, remote.url]);
+      this.log.info("git remote URL changed", { remote: remote.name });
     }
-    await this.git(["remote", "set-url", "--", remote.name, remote.url]);
-    this.log.info("git remote URL changed", { remote: remote.name });
+    this.remoteUrls.set(remote.name, remote.url);
   }
 
   /**
@@ -99,7 +140,8 @@ export class GitRepository {
     const auth = await remoteAuthEnvironment(remote, this.askpassPath);
     const started = Date.now();
     this.log.debug("git fetch started", { remote: remote.name });
-    await this.git(
+    try {
+      await this.git(
       [
         "fetch",
         "--quiet",
@@ -120,7 +162,23 @@ export class GitRepository {
         what: `git fetch ${remote.name}`,
       },
     );
+    } catch (error) {
+      // A fetch killed at its timeout (or cancelled) may leave ref locks that block the next one.
+      if (error instanceof GitError && error.kind !== "failed") await this.removeStaleLocks(remote.name);
+      throw error;
+    }
     this.log.debug("git fetch finished", { remote: remote.name, durationMs: Date.now() - started });
+  }
+
+  /** Every remote-tracking ref (`refs/remotes/<remote>/<branch>` → sha), in one git call. */
+  async remoteHeads(): Promise<Map<string, string>> {
+    const { stdout } = await this.git(["for-each-ref", "--format=%(objectname) %(*objectname) %(refname)", "--", "refs/remotes/"]);
+    const heads = new Map<string, string>();
+    for (const line of stdout.split("\n")) {
+      const [object, peeled, ...name] = line.split(" ");
+      if (object && name.length) heads.set(name.join(" "), peeled || object);
+    }
+    return heads;
   }
 
   /** Full sha of refs/remotes/<remote>/<branch>, or null when it does not exist. */
@@ -139,13 +197,20 @@ export class GitRepository {
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     assertObjectId(ancestor);
     assertObjectId(descendant);
+    const key = `${ancestor} ${descendant}`;
+    const cached = this.ancestry.get(key);
+    if (cached !== undefined) return cached;
     const { exitCode } = await this.git(["merge-base", "--is-ancestor", ancestor, descendant], { okExitCodes: [0, 1] });
+    if (this.ancestry.size >= MAX_CACHED_ANCESTRY) this.ancestry.clear();
+    this.ancestry.set(key, exitCode === 0);
     return exitCode === 0;
   }
 
   async commitExists(sha: string): Promise<boolean> {
     if (!OBJECT_ID.test(sha)) return false;
+    if (this.knownCommits.has(sha)) return true;
     const { exitCode } = await this.git(["cat-file", "-e", `${sha}^{commit}`], { okExitCodes: [0, 1, 128] });
+    if (exitCode === 0) this.knownCommits.add(sha);
     return exitCode === 0;
   }
 

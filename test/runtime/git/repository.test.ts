@@ -348,3 +348,43 @@ test("isAncestor, commitExists and commitMessage answer from the repository", as
   await t.throwsAsync(repo.isAncestor("--help", a), { instanceOf: GitError, message: /invalid commit id/ });
   await t.throwsAsync(repo.isAncestor("0".repeat(40), a), { instanceOf: GitError });
 });
+
+test("lock files left by a killed git are removed at open, so fetches work again", async (t) => {
+  const dir = await tempDir(t);
+  const upstream = await UpstreamRepo.create(path.join(dir, "upstream"));
+  await upstream.commit("main");
+  const second = await upstream.commit("main");
+  const origin = remote({ name: "origin", url: upstream.url });
+  const repoDir = path.join(dir, "repository");
+  const first = await GitRepository.open(repoDir, silentLogger);
+  await first.syncRemotes([origin]);
+  await first.fetch(origin);
+  await upstream.commit("main");
+  await writeFile(path.join(repoDir, "refs/remotes/origin/main.lock"), `${second}\n`);
+  await writeFile(path.join(repoDir, "packed-refs.lock"), "");
+  await t.throwsAsync(first.fetch(origin), { instanceOf: GitError }, "the lock blocks the fetch");
+  const { lines, log } = await capturingLogger();
+
+  const reopened = await GitRepository.open(repoDir, log);
+  await reopened.syncRemotes([origin]);
+  await reopened.fetch(origin);
+
+  t.is(await reopened.remoteHead("origin", "main"), await upstream.head("main"));
+  t.true(lines.some((line) => line.includes("stale git lock") && line.includes("refs/remotes/origin/main.lock")));
+});
+
+test("remoteHeads reads every remote-tracking ref in one call", async (t) => {
+  const dir = await tempDir(t);
+  const upstream = await UpstreamRepo.create(path.join(dir, "upstream"));
+  const main = await upstream.commit("main");
+  const feature = await upstream.commit("feature/x");
+  const origin = remote({ name: "origin", url: upstream.url });
+  const repo = await GitRepository.open(path.join(dir, "repository"), silentLogger);
+  await repo.syncRemotes([origin]);
+  await repo.fetch(origin);
+
+  const heads = await repo.remoteHeads();
+
+  t.is(heads.get("refs/remotes/origin/main"), main);
+  t.is(heads.get("refs/remotes/origin/feature/x"), feature);
+});
