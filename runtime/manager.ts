@@ -311,8 +311,8 @@ export class Manager implements Controller {
     if (!candidate) return false;
     let generation = this.currentGeneration();
     if (!generation || !targets(generation, candidate)) {
+      // Saved with the start of its evaluation, a moment later.
       generation = this.newGeneration(candidate);
-      await this.save();
       return true;
     }
     const config = this.config;

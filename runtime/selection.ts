@@ -181,23 +181,29 @@ export async function gatherAndSelect(args: GatherArgs): Promise<SelectionResult
 
   const mainHeads = remotes.flatMap((remote) => (remote.main.head === null ? [] : [remote.main.head]));
   const heads = [...new Set([...mainHeads, ...remotes.flatMap((remote) => (remote.testing.head === null ? [] : [remote.testing.head]))])];
-  // A baseline that is not in the repository (state from another repository) is the ancestor of nothing.
-  const baselineKnown = args.baseline !== null && (await repo.commitExists(args.baseline));
-  const bases = [...new Set([...(baselineKnown && args.baseline !== null ? [args.baseline] : []), ...mainHeads])];
-  const onTop = new Map<string, boolean>();
-  await Promise.all(
-    heads.flatMap((head) =>
-      bases.map(async (base) => {
-        onTop.set(`${head} ${base}`, head === base || (await repo.isAncestor(base, head)));
-      }),
-    ),
-  );
-
-  let signatures: Record<string, SignatureVerdict> | null = null;
-  if (args.verifier?.enabled) {
-    signatures = {};
-    for (const head of heads) signatures[head] = await args.verifier.verify(repo.dir, head);
+  // Messages of new heads are read while ancestry and signatures are checked: one of them is
+  // probably the next candidate. Everything here is independent, so it runs concurrently.
+  const messages = new Map<string, Promise<string>>();
+  for (const commit of heads) {
+    if (commit !== args.previous?.commit) messages.set(commit, repo.commitMessage(commit).catch(() => ""));
   }
+  const onTop = new Map<string, boolean>();
+  const ancestry = (async () => {
+    // A baseline that is not in the repository (state from another repository) is the ancestor of nothing.
+    const baselineKnown = args.baseline !== null && (await repo.commitExists(args.baseline));
+    const bases = [...new Set([...(baselineKnown && args.baseline !== null ? [args.baseline] : []), ...mainHeads])];
+    await Promise.all(
+      heads.flatMap((head) =>
+        bases.map(async (base) => {
+          onTop.set(`${head} ${base}`, head === base || (await repo.isAncestor(base, head)));
+        }),
+      ),
+    );
+  })();
+  const verifier = args.verifier;
+  const verdicts = verifier?.enabled ? Promise.all(heads.map(async (commit) => [commit, await verifier.verify(repo.dir, commit)] as const)) : null;
+  const [, verified] = await Promise.all([ancestry, verdicts]);
+  const signatures: Record<string, SignatureVerdict> | null = verified ? Object.fromEntries(verified) : null;
 
   const result = selectCandidate({
     remotes,
@@ -211,7 +217,7 @@ export async function gatherAndSelect(args: GatherArgs): Promise<SelectionResult
   const candidate = result.candidate;
   if (candidate !== null && candidate.message === undefined) {
     const known = args.previous?.commit === candidate.commit ? args.previous.message : undefined;
-    result.candidate = { ...candidate, message: known ?? truncateMessage(await repo.commitMessage(candidate.commit)) };
+    result.candidate = { ...candidate, message: known ?? truncateMessage(await (messages.get(candidate.commit) ?? repo.commitMessage(candidate.commit))) };
   }
   return result;
 }
