@@ -5,29 +5,17 @@
  */
 import { createHmac } from "node:crypto";
 import { writeFile } from "node:fs/promises";
-import net from "node:net";
 import path from "node:path";
 import { createMachine, Daemon, deployed, localRemote, tempDir, type Machine } from "../../test/helpers/daemon.js";
 import { BenchFleet } from "../fleet.js";
 import type { Scenario } from "../scenario.js";
 import { summarise } from "../stats.js";
 import { recordLineCount, waitForRecord } from "../switch-record.js";
+import { freePort } from "../../test/helpers/temp.js";
 
 const RUNS = 6;
 const DEADLINE_MS = 60_000;
 const SECRET = "bench-webhook-secret";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 /** A GitHub push delivery for `url`, signed with the shared secret. */
 async function sendWebhook(port: number, url: string): Promise<void> {

@@ -20,7 +20,7 @@ import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { execa } from "execa";
-import { tempDir as makeTempDir, type Teardown } from "./temp.js";
+import { freePort, tempDir as makeTempDir, type Teardown } from "./temp.js";
 
 export type { Teardown };
 
@@ -417,13 +417,6 @@ async function listen(server: net.Server): Promise<number> {
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("the server has no TCP address");
   return address.port;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  const port = await listen(server);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function canConnect(port: number): Promise<boolean> {

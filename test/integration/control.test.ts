@@ -6,22 +6,10 @@
 import test from "ava";
 import { createHmac } from "node:crypto";
 import { stat, writeFile } from "node:fs/promises";
-import net from "node:net";
 import path from "node:path";
 import { execa } from "execa";
 import { CLI, createMachine, Daemon, deployed, FleetRepo, localRemote, switchCalls, tempDir } from "../helpers/daemon.js";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
+import { freePort } from "../helpers/temp.js";
 
 function comin(args: string[]) {
   return execa(process.execPath, [CLI, ...args], { reject: false, stdin: "ignore" });
