@@ -107,3 +107,30 @@ test("hostile branch names and commit messages are inert and shown verbatim", as
   t.is(status.baseline, first);
   await t.throwsAsync(import("node:fs/promises").then((fs) => fs.access(marker)));
 });
+
+test("a commit yielding the current system and operation is skipped; going back to an older system is deployed", async (t) => {
+  const dir = await tempDir(t);
+  const fleet = await FleetRepo.create(path.join(dir, "fleet"));
+  const machine = await createMachine(dir, "web1", { remotes: [localRemote("origin", fleet.dir)] });
+  const first = await fleet.commit({ web1: machine.host({ variant: "v1" }) }, "v1");
+  const daemon = await Daemon.start(t, machine);
+  const deployedFirst = await daemon.waitFor(deployed(first, "switch"), 60_000, "v1");
+
+  const sameSystem = await fleet.commit({ web1: machine.host({ variant: "v1" }) }, "only the message differs");
+  const skipped = await daemon.waitFor((s) => s.generation?.commit === sameSystem && s.generation.deploy.status === "skipped", 60_000, "the skip of an identical system");
+
+  t.is(skipped.generation?.outPath, deployedFirst.deployment?.outPath);
+  t.is(skipped.deployment?.id, deployedFirst.deployment?.id, "no new deployment");
+  t.is((await switchCalls(machine)).length, 1);
+
+  const second = await fleet.commit({ web1: machine.host({ variant: "v2" }) }, "v2");
+  await daemon.waitFor(deployed(second, "switch"), 60_000, "v2");
+  const back = await fleet.commit({ web1: machine.host({ variant: "v1" }) }, "back to v1");
+  const reverted = await daemon.waitFor(deployed(back, "switch"), 60_000, "the return to v1 (compared with the current deployment, not an older one)");
+
+  t.is(reverted.deployment?.outPath, deployedFirst.deployment?.outPath);
+  const systems = (await switchCalls(machine)).map(([, out]) => out);
+  t.is(systems.length, 3);
+  t.is(systems[2], systems[0]);
+  t.not(systems[1], systems[0]);
+});
