@@ -104,7 +104,12 @@ export class SignatureVerifier {
   private async check(repoDir: string, sha: string): Promise<SignatureVerdict> {
     if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) return refuse(`${JSON.stringify(sha)} is not a commit id`);
     const git = { cwd: repoDir, gitDir: repoDir, env: { GNUPGHOME: this.gnupgHome }, config: this.gitConfig() };
-    const raw = await runGit(["cat-file", "commit", sha], { ...git, keepFinalNewline: true });
+    // Both read-only: git's verdict is computed while the signature's kind and algorithm are read,
+    // and is only used when those are acceptable.
+    const [raw, verdict] = await Promise.all([
+      runGit(["cat-file", "commit", sha], { ...git, keepFinalNewline: true }),
+      runGit(["log", "-1", "--format=%G?%x00%GS%x00%GK%x00%GF", "--end-of-options", sha], { ...git, what: "git log (signature)" }),
+    ]);
     const signature = commitSignatureOf(raw.stdout);
     if (signature === null) return refuse("it is not signed");
     if (signature.kind === "ssh") {
@@ -115,11 +120,7 @@ export class SignatureVerifier {
     } else if (signature.kind !== "openpgp") {
       return refuse(`its signature type (${signature.kind}) is not supported`);
     }
-    const { stdout } = await runGit(["log", "-1", "--format=%G?%x00%GS%x00%GK%x00%GF", "--end-of-options", sha], {
-      ...git,
-      what: "git log (signature)",
-    });
-    const [letter = "N", signer = "", keyId = "", fingerprint = ""] = stdout.split("\0");
+    const [letter = "N", signer = "", keyId = "", fingerprint = ""] = verdict.stdout.split("\0");
     const who = signer || keyId || fingerprint || null;
     if (letter === "G" || (letter === "U" && signature.kind === "openpgp")) return { ok: true, signedBy: who, reason: null };
     if (letter === "U") return refuse(`its SSH key ${keyId || fingerprint} is not an allowed signer`, who);
