@@ -397,7 +397,8 @@ export class Manager implements Controller {
     this.runningStage = { generationId: generation.id, stage: "eval" };
     const started = Date.now();
     generation.eval = { status: "running", error: null, startedAt: this.at(), endedAt: null };
-    await this.save();
+    // Written while nix starts: a crash before the write only means the stage was still pending.
+    void this.save();
     this.emit({ type: "eval-started", at: this.at(), generation: generation.id, commit: generation.commit });
     const log = this.log.child({ generation: generation.id });
     try {
@@ -431,7 +432,7 @@ export class Manager implements Controller {
     this.runningStage = { generationId: generation.id, stage: "build" };
     const started = Date.now();
     generation.build = { status: "running", error: null, startedAt: this.at(), endedAt: null };
-    await this.save();
+    void this.save();
     this.emit({ type: "build-started", at: this.at(), generation: generation.id, commit: generation.commit });
     const log = this.log.child({ generation: generation.id });
     const gcRoot = path.join(this.config.stateDir, "gcroots", generation.id);
