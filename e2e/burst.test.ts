@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import test from "ava";
 import { deployed, switchCalls } from "../test/helpers/daemon.js";
-import { labRemote, startMachine, waitForAll } from "./fleet.js";
+import { labRemote, startMachines, waitForAll } from "./fleet.js";
 import { registerLabHooks, startScenario } from "./scenario.js";
 
 registerLabHooks(test);
@@ -21,8 +21,7 @@ test("after a burst of 20 commits every machine is on the last one, and activati
   const { dir, lab, servers, fleet, publish } = await startScenario(t);
   const server = servers[0]!;
   const remotes = [labRemote("origin", server)];
-  const machines = await Promise.all(["web1", "web2", "web3"].map((hostname) => startMachine(t, lab, dir, hostname, remotes)));
-  const hosts = (variant: string) => Object.fromEntries(machines.map((m) => [m.machine.hostname, m.machine.host({ variant })]));
+  const { machines, hosts } = await startMachines(t, lab, dir, ["web1", "web2", "web3"], remotes);
   const base = await fleet.commit(hosts("commit-0"), "base");
   await publish();
   await waitForAll(machines, deployed(base, "switch"), "the base commit to deploy");

@@ -4,7 +4,7 @@
  */
 import test from "ava";
 import { deployed } from "../test/helpers/daemon.js";
-import { labRemote, operations, startMachine, waitForAll } from "./fleet.js";
+import { labRemote, operations, startMachines, waitForAll } from "./fleet.js";
 import { registerLabHooks, startScenario } from "./scenario.js";
 
 registerLabHooks(test);
@@ -13,8 +13,7 @@ test("with the first git server stopped, deployments continue from the second", 
   const { dir, lab, servers, fleet, publish } = await startScenario(t, 2);
   const [primary, secondary] = servers as [(typeof servers)[0], (typeof servers)[0]];
   const remotes = [labRemote("primary", primary), labRemote("secondary", secondary)];
-  const machines = await Promise.all(["web1", "web2"].map((hostname) => startMachine(t, lab, dir, hostname, remotes)));
-  const hosts = (variant: string) => Object.fromEntries(machines.map((m) => [m.machine.hostname, m.machine.host({ variant })]));
+  const { machines, hosts } = await startMachines(t, lab, dir, ["web1", "web2"], remotes);
 
   const first = await fleet.commit(hosts("v1"), "first");
   await publish();

@@ -52,3 +52,13 @@ export async function waitForAll(machines: readonly LabMachine[], predicate: (st
 export async function operations(m: LabMachine): Promise<string[]> {
   return (await switchCalls(m.machine)).map(([operation]) => operation);
 }
+
+/**
+ * Starts one machine per host name with the same remotes, and a `hosts(variant)` that builds the
+ * fleet's flake entries for all of them (every machine gets the same variant).
+ */
+export async function startMachines(t: Teardown, lab: NetworkLab, dir: string, hostnames: readonly string[], remotes: RuntimeConfigInput["remotes"], options: MachineOptions = {}) {
+  const machines = await Promise.all(hostnames.map((hostname) => startMachine(t, lab, dir, hostname, remotes, options)));
+  const hosts = (variant: string) => Object.fromEntries(machines.map((m) => [m.machine.hostname, m.machine.host({ variant })]));
+  return { machines, hosts };
+}

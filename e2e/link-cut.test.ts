@@ -4,7 +4,7 @@
  */
 import test from "ava";
 import { deployed } from "../test/helpers/daemon.js";
-import { labRemote, operations, startMachine, waitForAll } from "./fleet.js";
+import { labRemote, operations, startMachines, waitForAll } from "./fleet.js";
 import { registerLabHooks, startScenario } from "./scenario.js";
 
 registerLabHooks(test);
@@ -12,9 +12,8 @@ registerLabHooks(test);
 test("a machine cut off mid-poll reports failed fetches while the others deploy, then catches up", async (t) => {
   const { dir, lab, servers, fleet, publish } = await startScenario(t);
   const remotes = [labRemote("origin", servers[0]!)];
-  const machines = await Promise.all(["web1", "web2", "web3"].map((hostname) => startMachine(t, lab, dir, hostname, remotes)));
+  const { machines, hosts } = await startMachines(t, lab, dir, ["web1", "web2", "web3"], remotes);
   const [web1, web2, web3] = machines as [(typeof machines)[0], (typeof machines)[0], (typeof machines)[0]];
-  const hosts = (variant: string) => Object.fromEntries(machines.map((m) => [m.machine.hostname, m.machine.host({ variant })]));
   const first = await fleet.commit(hosts("v1"), "first");
   await publish();
   await waitForAll(machines, deployed(first, "switch"), "the first commit to deploy");

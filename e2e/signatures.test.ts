@@ -7,7 +7,7 @@ import path from "node:path";
 import test from "ava";
 import { deployed, switchCalls } from "../test/helpers/daemon.js";
 import { createGpgKey } from "../test/helpers/git.js";
-import { labRemote, operations, startMachine, waitForAll } from "./fleet.js";
+import { labRemote, operations, startMachines, waitForAll } from "./fleet.js";
 import { registerLabHooks, startScenario } from "./scenario.js";
 import { signHead } from "./signing.js";
 
@@ -18,8 +18,7 @@ test("an unsigned commit is never evaluated, a commit signed by the trusted key 
   const key = await createGpgKey(t, dir, "Alice");
   const config = { signatures: { gpgPublicKeyFiles: [key.publicKeyFile] } };
   const remotes = [labRemote("origin", servers[0]!)];
-  const machines = await Promise.all(["web1", "web2"].map((hostname) => startMachine(t, lab, dir, hostname, remotes, { config })));
-  const hosts = (variant: string) => Object.fromEntries(machines.map((m) => [m.machine.hostname, m.machine.host({ variant })]));
+  const { machines, hosts } = await startMachines(t, lab, dir, ["web1", "web2"], remotes, { config });
 
   const unsigned = await fleet.commit(hosts("unsigned"), "pushed without signing");
   await publish();

@@ -41,7 +41,7 @@ async function readMachineId(file: string, log: Logger): Promise<string | null> 
   }
 }
 
-function realEffects(config: CominConfig, repo: GitRepository, verifier: SignatureVerifier | null, log: Logger, getState: () => Manager | null): ManagerEffects {
+function realEffects(config: CominConfig, repo: GitRepository, verifier: SignatureVerifier | null, log: Logger): ManagerEffects {
   const workDir = path.join(config.stateDir, "work");
   return {
     evaluate: ({ commit, ref, signal, onLine }) =>
@@ -53,19 +53,7 @@ function realEffects(config: CominConfig, repo: GitRepository, verifier: Signatu
     detectNeedToReboot: (lastDeployment) =>
       detectNeedToReboot({ paths: config.paths, lastDeployment: lastDeployment ? { operation: lastDeployment.operation, outPath: lastDeployment.outPath, status: lastDeployment.status } : null }),
     isInsideWindow,
-    gather: async ({ fetchOk }) => {
-      const manager = getState();
-      const status = manager?.status();
-      return gatherAndSelect({
-        repo,
-        remotes: config.remotes,
-        fetchOk,
-        baseline: status?.baseline ?? null,
-        previous: status?.candidate ?? null,
-        previousBranches: Object.fromEntries((status?.remotes ?? []).map((r) => [r.name, { main: r.main, testing: r.testing }])),
-        verifier,
-      });
-    },
+    gather: (state) => gatherAndSelect({ repo, remotes: config.remotes, verifier, ...state }),
   };
 }
 
@@ -101,10 +89,8 @@ export async function startDaemon(configFile: string, options: { level?: Level; 
     log,
     store,
     state,
-    effects: realEffects(config, repo, verifier, log, () => manager),
+    effects: realEffects(config, repo, verifier, log),
     fetcher,
-    repo,
-    verifier,
     hostMachineId,
     exit,
   });

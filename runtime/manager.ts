@@ -13,8 +13,6 @@ import { execa } from "execa";
 import type { CominConfig, RemoteConfig } from "../dsl/schema.js";
 import { errorMessage, StageError } from "./errors.js";
 import type { Fetcher } from "./fetcher.js";
-import type { GitRepository } from "./git/repository.js";
-import type { SignatureVerifier } from "./git/signatures.js";
 import type { Logger } from "./log.js";
 import { retryDelaySeconds } from "./retries.js";
 import { applyRetention } from "./state/retention.js";
@@ -43,7 +41,12 @@ export interface ManagerEffects {
   postDeployment(command: string, env: Record<string, string>): Promise<void>;
   detectNeedToReboot(lastDeployment: DeploymentRecord | null): Promise<{ needed: boolean; reason: string | null; unknown: boolean }>;
   isInsideWindow(now: Date, windows: RebootWindowConfig[]): boolean;
-  gather(args: { fetchOk: Record<string, boolean> }): Promise<{
+  gather(args: {
+    fetchOk: Record<string, boolean>;
+    baseline: string | null;
+    previous: Candidate | null;
+    previousBranches: State["branches"];
+  }): Promise<{
     candidate: Candidate | null;
     baseline: string | null;
     branches: State["branches"];
@@ -57,8 +60,6 @@ export interface ManagerOptions {
   state: State;
   effects: ManagerEffects;
   fetcher: Fetcher;
-  repo: GitRepository;
-  verifier: SignatureVerifier | null;
   hostMachineId: string | null;
   /** Called to restart the agent after its unit changed (exit 0; systemd restarts it). */
   exit: (code: number) => void;
@@ -213,7 +214,7 @@ export class Manager implements Controller {
     const fetchOk: Record<string, boolean> = {};
     for (const remote of this.config.remotes) fetchOk[remote.name] = this.state.lastFetch[remote.name]?.ok ?? false;
     try {
-      const selection = await this.effects.gather({ fetchOk });
+      const selection = await this.effects.gather({ fetchOk, baseline: this.state.baseline, previous: this.state.candidate, previousBranches: this.state.branches });
       const previousBranches = this.state.branches;
       this.state.branches = { ...this.state.branches, ...selection.branches };
       const previous = this.state.candidate;
