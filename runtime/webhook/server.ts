@@ -1,25 +1,41 @@
 /**
- * The webhook listener (behaviour.md §12): a verified push only triggers a fetch of the matching
- * remotes, without waiting for it. The secret is read from its file on every request (so a
- * rotated secret applies at once) and never logged.
+ * The webhook listener (behaviour.md §12): a verified push only triggers a fetch of the remotes it
+ * names, without waiting for it. Everything an unauthenticated client can hold is bounded
+ * (limits.ts), and what the head of a request reveals is refused before its body is read
+ * (admission.ts). The secret is read from its file on every request (so a rotated secret applies
+ * at once) and never logged.
  */
 import { readFile } from "node:fs/promises";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { CominConfig } from "../../dsl/schema.js";
-import { HttpError, closeAfterReply, readBody, sendError, sendJson } from "../api/http.js";
+import { HttpError, closeAfterReply, sendError, sendJson } from "../api/http.js";
+import { listenHttp } from "../http-listen.js";
 import type { Logger } from "../log.js";
 import type { Controller } from "../types.js";
+import { admitRequest } from "./admission.js";
+import { BodyBudget, readBudgetedBody } from "./body.js";
 import { FetchCoalescer } from "./coalesce.js";
+import { ConnectionGuard, resolveLimits, type WebhookLimits } from "./limits.js";
 import { matchRemotes } from "./match.js";
 import { classifyEvent, parsePayload, repositoryOf } from "./payload.js";
-import { verifyWebhookRequest } from "./verify.js";
-import { listenHttp } from "../http-listen.js";
+import { RefusalLog } from "./refusals.js";
+import { verifyToken, verifyWebhookRequest } from "./verify.js";
 
 export type WebhookConfig = NonNullable<CominConfig["webhook"]>;
 
 export interface WebhookServer {
   close(): Promise<void>;
   port: number;
+}
+
+interface Context {
+  config: WebhookConfig;
+  controller: Controller;
+  log: Logger;
+  refusals: RefusalLog;
+  coalescer: FetchCoalescer;
+  connections: ConnectionGuard;
+  bodies: BodyBudget;
 }
 
 async function readSecret(secretFile: string): Promise<string> {
@@ -34,16 +50,32 @@ async function readSecret(secretFile: string): Promise<string> {
   return secret;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, args: { config: WebhookConfig; controller: Controller; log: Logger; coalescer: FetchCoalescer }): Promise<void> {
-  const { config, controller, log, coalescer } = args;
-  if (req.method !== "POST") throw new HttpError(405, "webhooks are POST requests", { headers: { allow: "POST" } });
-  const body = await readBody(req, config.maxBodyBytes);
-  const secret = await readSecret(config.secretFile);
-  const verification = verifyWebhookRequest(secret, body, req.headers);
-  if (!verification.ok) {
-    log.warn("webhook refused", { reason: verification.reason, provider: verification.provider, from: req.socket.remoteAddress });
-    throw new HttpError(401, verification.reason);
+/** A push: fetch the remotes it names, none when it names none (an organisation-wide hook). */
+function triggerFetch(ctx: Context, res: ServerResponse, provider: string, payload: Record<string, unknown>): void {
+  const matched = matchRemotes(ctx.controller.remotes(), repositoryOf(payload));
+  if (matched.length === 0) {
+    ctx.log.info("webhook names no configured remote: nothing fetched", { provider });
+    sendJson(res, 202, { matched: false, remotes: [], fetch: "none" });
+    return;
   }
+  const outcome = ctx.coalescer.trigger(matched);
+  ctx.log.info("webhook triggered a fetch", { provider, remotes: matched, outcome });
+  sendJson(res, 202, { matched: true, remotes: matched, fetch: outcome });
+}
+
+async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Promise<void> {
+  const admitted = admitRequest(req, ctx.config.maxBodyBytes);
+  // From here the request looks like a delivery: idle connections give way before it does.
+  ctx.connections.setBusy(req.socket, true);
+  res.once("close", () => ctx.connections.setBusy(req.socket, false));
+  // GitLab sends the secret itself: a wrong token is refused before its body is read.
+  if (admitted.provider === "gitlab" && !verifyToken(await readSecret(ctx.config.secretFile), admitted.value)) {
+    throw new HttpError(401, `invalid ${admitted.header}`);
+  }
+  if (expectsContinue) res.writeContinue();
+  const body = await readBudgetedBody(req, ctx.config.maxBodyBytes, ctx.bodies);
+  const verification = verifyWebhookRequest(await readSecret(ctx.config.secretFile), body, req.headers);
+  if (!verification.ok) throw new HttpError(401, verification.reason);
   const event = classifyEvent(req.headers);
   if (event.kind === null) throw new HttpError(400, `unsupported event ${JSON.stringify(event.name)}: only push and ping are handled`);
   const payload = parsePayload(body, req.headers["content-type"]);
@@ -52,36 +84,64 @@ async function handle(req: IncomingMessage, res: ServerResponse, args: { config:
     sendJson(res, 200, { ok: true, event: "ping" });
     return;
   }
-  const remotes = controller.remotes();
-  const matched = matchRemotes(remotes, repositoryOf(payload.value));
-  const targets = matched.length > 0 ? matched : undefined;
-  const outcome = coalescer.trigger(targets);
-  const names = targets ?? remotes.map((remote) => remote.name);
-  log.info("webhook triggered a fetch", { provider: verification.provider, remotes: names, matched: matched.length > 0, outcome });
-  sendJson(res, 202, { remotes: names, matched: matched.length > 0, fetch: outcome });
+  triggerFetch(ctx, res, verification.provider, payload.value);
 }
 
-export async function startWebhookServer(args: { config: WebhookConfig; controller: Controller; log: Logger }): Promise<WebhookServer> {
+function reply(ctx: Context, req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  const httpError = error instanceof HttpError ? error : new HttpError(500, "internal error", { cause: error });
+  if (httpError.status >= 500 && httpError.status !== 503) ctx.log.error("webhook request failed", { error: httpError.cause ?? error });
+  else ctx.refusals.refused("webhook refused", { status: httpError.status, reason: httpError.message, from: req.socket.remoteAddress });
+  if (res.headersSent || req.socket.destroyed) {
+    res.destroy();
+    return;
+  }
+  if (!req.complete) {
+    // The client may still be sending: it gets its answer, then the connection is closed.
+    closeAfterReply(req, res);
+    sendError(res, new HttpError(httpError.status, httpError.message, { headers: { ...httpError.headers, connection: "close" } }));
+    return;
+  }
+  sendError(res, httpError);
+}
+
+export async function startWebhookServer(args: { config: WebhookConfig; controller: Controller; log: Logger; limits?: Partial<WebhookLimits> }): Promise<WebhookServer> {
   const { config, controller } = args;
+  const limits = resolveLimits(config.maxBodyBytes, args.limits);
   const log = args.log.child({ component: "webhook" });
-  const coalescer = new FetchCoalescer((remotes) => controller.fetch(remotes), log);
-  const server = http.createServer((req, res) => {
-    handle(req, res, { config, controller, log, coalescer }).catch((error: unknown) => {
-      const httpError = error instanceof HttpError ? error : new HttpError(500, "internal error", { cause: error });
-      if (httpError.status >= 500) log.error("webhook request failed", { error: httpError.cause ?? error });
-      if (httpError.status === 413) log.warn("webhook refused: body too large", { limit: config.maxBodyBytes, from: req.socket.remoteAddress });
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      if (!req.complete) closeAfterReply(req, res);
-      sendError(res, httpError);
-    });
-  });
-  // Forges retry slow deliveries; a client that trickles its body must not hold a slot for long.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  const ctx: Context = {
+    config,
+    controller,
+    log,
+    refusals: new RefusalLog(log),
+    coalescer: new FetchCoalescer((remotes) => controller.fetch(remotes), log),
+    connections: new ConnectionGuard(limits.maxConnections),
+    bodies: new BodyBudget(limits.maxBufferedBytes),
+  };
+  const serve = (expectsContinue: boolean) => (req: IncomingMessage, res: ServerResponse) => {
+    handle(ctx, req, res, expectsContinue).catch((error: unknown) => reply(ctx, req, res, error));
+  };
+  // Node's own timeouts: its connection checker enforces them on every socket at once, idle ones
+  // included, every `connectionsCheckingInterval` (30 s by default, hence set here).
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: limits.timeoutCheckIntervalMs,
+      maxHeaderSize: limits.maxHeaderBytes,
+    },
+    serve(false),
+  );
+  // Without this listener Node answers "100 Continue" itself, inviting a body it may refuse.
+  server.on("checkContinue", serve(true));
+  server.on("connection", (socket) => ctx.connections.add(socket));
   const listening = await listenHttp(server, config.port, config.listenAddress);
-  log.info("webhook listening", { address: config.listenAddress, port: listening.port });
-  return listening;
+  log.info("webhook listening", { address: config.listenAddress, port: listening.port, limits });
+  return {
+    port: listening.port,
+    close: async () => {
+      ctx.refusals.close();
+      await listening.close();
+    },
+  };
 }

@@ -42,31 +42,40 @@ export function verifyToken(secret: string, header: string | undefined): boolean
   return timingSafeEqual(digest(secret), digest(header));
 }
 
+/** The authentication headers, strongest first (an HMAC over the body beats a token). */
+export const SIGNATURE_HEADERS: readonly { header: string; display: string; provider: WebhookProvider }[] = [
+  { header: "x-comin-signature-256", display: "X-Comin-Signature-256", provider: "generic" },
+  { header: "x-hub-signature-256", display: "X-Hub-Signature-256", provider: "github" },
+  { header: "x-forgejo-signature", display: "X-Forgejo-Signature", provider: "forgejo" },
+  { header: "x-gitea-signature", display: "X-Gitea-Signature", provider: "gitea" },
+  { header: "x-gitlab-token", display: "X-Gitlab-Token", provider: "gitlab" },
+];
+
+/** Whether `value`, sent in `provider`'s header, authenticates `body`. */
+export function verifySignature(secret: string, body: Uint8Array, provider: WebhookProvider, value: string): boolean {
+  switch (provider) {
+    case "generic":
+    case "github":
+      return verifyPrefixedSignature(secret, body, value);
+    case "gitea":
+    case "forgejo":
+      return verifyBareSignature(secret, body, value);
+    case "gitlab":
+      return verifyToken(secret, value);
+  }
+}
+
 function single(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
-/**
- * Checks the first authentication header present, strongest first (an HMAC over the body beats a
- * token). A request with none of them is refused.
- */
+/** Checks the first authentication header present, strongest first. A request with none is refused. */
 export function verifyWebhookRequest(secret: string, body: Uint8Array, headers: IncomingHttpHeaders): Verification {
-  const checks: { header: string; provider: WebhookProvider; verify: (value: string) => boolean }[] = [
-    { header: "x-comin-signature-256", provider: "generic", verify: (v) => verifyPrefixedSignature(secret, body, v) },
-    { header: "x-hub-signature-256", provider: "github", verify: (v) => verifyPrefixedSignature(secret, body, v) },
-    { header: "x-forgejo-signature", provider: "forgejo", verify: (v) => verifyBareSignature(secret, body, v) },
-    { header: "x-gitea-signature", provider: "gitea", verify: (v) => verifyBareSignature(secret, body, v) },
-    { header: "x-gitlab-token", provider: "gitlab", verify: (v) => verifyToken(secret, v) },
-  ];
-  for (const check of checks) {
-    const value = single(headers, check.header);
+  for (const { header, provider } of SIGNATURE_HEADERS) {
+    const value = single(headers, header);
     if (value === undefined) continue;
-    return check.verify(value) ? { ok: true, provider: check.provider } : { ok: false, provider: check.provider, reason: `invalid ${check.header}` };
+    return verifySignature(secret, body, provider, value) ? { ok: true, provider } : { ok: false, provider, reason: `invalid ${header}` };
   }
-  return {
-    ok: false,
-    provider: null,
-    reason: "no signature: expected X-Hub-Signature-256, X-Gitea-Signature, X-Forgejo-Signature, X-Gitlab-Token or X-Comin-Signature-256",
-  };
+  return { ok: false, provider: null, reason: `no signature: expected ${SIGNATURE_HEADERS.map((entry) => entry.display).join(", ")}` };
 }

@@ -1,47 +1,16 @@
 import test from "ava";
 import { createHmac } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import http from "node:http";
-import os from "node:os";
-import path from "node:path";
-import { createLogger } from "../../../runtime/log.js";
 import type { FetchOutcome } from "../../../runtime/types.js";
-import { startWebhookServer } from "../../../runtime/webhook/server.js";
-import { FakeController, deferred, sampleStatus, waitFor } from "../../helpers/fake-controller.js";
-
-const SECRET = "correct horse battery staple";
-
-interface Harness {
-  controller: FakeController;
-  url: string;
-  secretFile: string;
-  logs: string[];
-}
-
-async function startHarness(t: import("ava").ExecutionContext, maxBodyBytes = 4096): Promise<Harness> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "comin-webhook-"));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const secretFile = path.join(dir, "secret");
-  await writeFile(secretFile, `${SECRET}\n`);
-  const status = sampleStatus();
-  status.remotes.push({ ...status.remotes[0]!, name: "mirror", url: "/srv/git/infra.git" });
-  const controller = new FakeController(status);
-  const logs: string[] = [];
-  const log = createLogger({ level: "debug", write: (line) => logs.push(line) });
-  const server = await startWebhookServer({ config: { listenAddress: "127.0.0.1", port: 0, secretFile, maxBodyBytes }, controller, log });
-  t.teardown(() => server.close());
-  return { controller, url: `http://127.0.0.1:${server.port}/webhook`, secretFile, logs };
-}
+import { deferred, waitFor } from "../../helpers/fake-controller.js";
+import { SECRET, sign, startWebhookHarness as startHarness } from "../../helpers/webhook.js";
 
 const githubPush = JSON.stringify({
   ref: "refs/heads/main",
   after: "0000000000000000000000000000000000000000",
   repository: { full_name: "acme/infra", clone_url: "https://git.example.org/acme/infra.git", ssh_url: "git@git.example.org:acme/infra.git" },
 });
-
-function sign(body: string, secret = SECRET): string {
-  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-}
 
 async function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
@@ -61,15 +30,20 @@ test("a signed GitHub push triggers a fetch of the matching remote only, without
   hold.resolve([]);
 });
 
-test("a push about an unknown repository fetches every remote", async (t) => {
+test("a push about a repository no remote names fetches nothing and says so (202, matched: false)", async (t) => {
   const h = await startHarness(t);
-  const body = JSON.stringify({ repository: { full_name: "acme/website", clone_url: "https://github.com/acme/website.git" } });
+  const other = JSON.stringify({ repository: { full_name: "acme/website", clone_url: "https://github.com/acme/website.git" } });
+  const anonymous = "{}";
 
-  const reply = await post(h.url, body, { "x-github-event": "push", "x-hub-signature-256": sign(body) });
+  const replies = [
+    await post(h.url, other, { "x-github-event": "push", "x-hub-signature-256": sign(other) }),
+    await post(h.url, anonymous, { "x-comin-signature-256": sign(anonymous) }),
+  ];
 
-  t.is(reply.status, 202);
-  t.deepEqual(reply.json["remotes"], ["origin", "mirror"]);
-  t.deepEqual(h.controller.callsOf("fetch"), [[undefined]]);
+  t.deepEqual(replies.map((reply) => reply.status), [202, 202]);
+  t.deepEqual(replies[0]!.json, { matched: false, remotes: [], fetch: "none" });
+  t.deepEqual(replies[1]!.json, { matched: false, remotes: [], fetch: "none" });
+  t.deepEqual(h.controller.callsOf("fetch"), []);
 });
 
 test("GitLab, Gitea, Forgejo and generic requests are accepted with their own headers", async (t) => {
@@ -81,10 +55,11 @@ test("GitLab, Gitea, Forgejo and generic requests are accepted with their own he
     await post(h.url, gitlab, { "x-gitlab-event": "Push Hook", "x-gitlab-token": SECRET }),
     await post(h.url, githubPush, { "x-gitea-event": "push", "x-gitea-signature": bare }),
     await post(h.url, githubPush, { "x-forgejo-event": "push", "x-forgejo-signature": bare }),
-    await post(h.url, "{}", { "x-comin-signature-256": sign("{}") }),
+    await post(h.url, githubPush, { "x-comin-signature-256": sign(githubPush) }),
   ];
 
   t.deepEqual(replies.map((r) => r.status), [202, 202, 202, 202]);
+  t.deepEqual(replies.map((r) => r.json["remotes"]), [["origin"], ["origin"], ["origin"], ["origin"]]);
 });
 
 test("a bad or missing signature gets 401 and triggers nothing", async (t) => {
@@ -100,14 +75,20 @@ test("a bad or missing signature gets 401 and triggers nothing", async (t) => {
   t.deepEqual(h.controller.callsOf("fetch"), []);
 });
 
-test("the secret is never written to the log", async (t) => {
+test("the secret is never written to the log nor sent back", async (t) => {
   const h = await startHarness(t);
 
-  await post(h.url, githubPush, { "x-gitlab-event": "Push Hook", "x-gitlab-token": SECRET });
-  await post(h.url, githubPush, { "x-gitlab-event": "Push Hook", "x-gitlab-token": `${SECRET}x` });
+  const replies = [
+    await post(h.url, githubPush, { "x-gitlab-event": "Push Hook", "x-gitlab-token": SECRET }),
+    await post(h.url, githubPush, { "x-gitlab-event": "Push Hook", "x-gitlab-token": `${SECRET}x` }),
+    await post(h.url, githubPush, { "x-gitlab-event": "Tag Push Hook", "x-gitlab-token": SECRET }),
+    await post(h.url, "{", { "x-gitlab-event": "Push Hook", "x-gitlab-token": SECRET }),
+  ];
 
-  t.true(h.logs.length >= 2);
+  t.deepEqual(replies.map((reply) => reply.status), [202, 401, 202, 400]);
+  t.true(h.logs.length >= 4);
   t.false(h.logs.some((line) => line.includes(SECRET)));
+  t.false(replies.some((reply) => JSON.stringify(reply.json).includes(SECRET)));
 });
 
 test("a changed secret file applies to the next request", async (t) => {
@@ -155,7 +136,7 @@ test("methods other than POST get 405", async (t) => {
 });
 
 test("a declared body over maxBodyBytes gets 413 before anything is read", async (t) => {
-  const h = await startHarness(t, 4096);
+  const h = await startHarness(t, { maxBodyBytes: 4096 });
 
   const status = await new Promise<number>((resolve, reject) => {
     const req = http.request(h.url, { method: "POST", headers: { "content-length": String(10 * 1024 * 1024), "x-github-event": "push" } });
@@ -173,14 +154,14 @@ test("a declared body over maxBodyBytes gets 413 before anything is read", async
 });
 
 test("a streamed body that grows past maxBodyBytes gets 413 while the client is still sending", async (t) => {
-  const h = await startHarness(t, 4096);
+  const h = await startHarness(t, { maxBodyBytes: 4096 });
   const chunk = Buffer.alloc(1024, "x");
 
   const result = await new Promise<{ status: number; sent: number }>((resolve, reject) => {
     let sent = 0;
     let done = false;
     // No Content-Length: chunked encoding, so only the bytes themselves can reveal the size.
-    const req = http.request(h.url, { method: "POST", headers: { "x-github-event": "push", "x-hub-signature-256": sign("") } });
+    const req = http.request(h.url, { method: "POST", headers: { "content-type": "application/json", "x-github-event": "push", "x-hub-signature-256": sign("") } });
     req.on("response", (res) => {
       done = true;
       res.resume();
@@ -227,4 +208,28 @@ test("a burst of pushes runs one fetch and queues at most one more", async (t) =
 
   t.is(after.json["fetch"], "started");
   t.is(h.controller.callsOf("fetch").length, 3);
+});
+
+/** `signature` with its last hex digit changed (the mutation "compare only a prefix" accepts it). */
+function lastDigitChanged(signature: string): string {
+  const last = signature.at(-1) === "0" ? "1" : "0";
+  return `${signature.slice(0, -1)}${last}`;
+}
+
+test("a signature or token differing only in its last digit, or of another length, gets 401 from every provider", async (t) => {
+  const h = await startHarness(t);
+  const bare = createHmac("sha256", SECRET).update(githubPush).digest("hex");
+  const sends: [string, Record<string, string>][] = [
+    ["github", { "x-github-event": "push", "x-hub-signature-256": lastDigitChanged(sign(githubPush)) }],
+    ["gitea", { "x-gitea-event": "push", "x-gitea-signature": lastDigitChanged(bare) }],
+    ["forgejo", { "x-forgejo-event": "push", "x-forgejo-signature": lastDigitChanged(bare) }],
+    ["generic", { "x-comin-signature-256": lastDigitChanged(sign(githubPush)) }],
+    ["gitlab", { "x-gitlab-event": "Push Hook", "x-gitlab-token": `${SECRET.slice(0, -1)}${SECRET.at(-1) === "x" ? "y" : "x"}` }],
+    ["github, 62 digits", { "x-github-event": "push", "x-hub-signature-256": sign(githubPush).slice(0, -2) }],
+    ["gitea, 66 digits", { "x-gitea-event": "push", "x-gitea-signature": `${bare}00` }],
+    ["gitlab, a prefix", { "x-gitlab-event": "Push Hook", "x-gitlab-token": SECRET.slice(0, -1) }],
+  ];
+
+  for (const [what, headers] of sends) t.is((await post(h.url, githubPush, headers)).status, 401, what);
+  t.deepEqual(h.controller.callsOf("fetch"), []);
 });
