@@ -1,5 +1,5 @@
 import test from "ava";
-import { matchRemotes, normaliseGitUrl } from "../../../runtime/webhook/match.js";
+import { MAX_URL_LENGTH, matchRemotes, normaliseGitUrl } from "../../../runtime/webhook/match.js";
 import { repositoryOf } from "../../../runtime/webhook/payload.js";
 
 test("https, ssh and scp-like spellings of a repository normalise alike", (t) => {
@@ -55,9 +55,37 @@ test("the full name matches when no URL does (a remote reached through another h
   t.deepEqual(matchRemotes(remotes, repositoryOf(payload)), ["mirror"]);
 });
 
-test("a push about another repository matches nothing (the caller then fetches every remote)", (t) => {
+test("a push about another repository matches nothing (and nothing is fetched)", (t) => {
   const payload = { repository: { full_name: "acme/website", clone_url: "https://github.com/acme/website.git" } };
 
   t.deepEqual(matchRemotes(remotes, repositoryOf(payload)), []);
   t.deepEqual(matchRemotes(remotes, repositoryOf({})), []);
+});
+
+test("a URL naming one remote wins over a full name shared with a mirror elsewhere", (t) => {
+  const twins = [
+    { name: "github", url: "git@github.com:acme/infra.git" },
+    { name: "mirror", url: "https://git.example.org/acme/infra.git" },
+  ];
+  const payload = { repository: { full_name: "acme/infra", clone_url: "https://github.com/acme/infra.git" } };
+
+  t.deepEqual(matchRemotes(twins, repositoryOf(payload)), ["github"]);
+});
+
+test("a full name without an owner matches nothing (it would name every remote ending in it)", (t) => {
+  t.deepEqual(matchRemotes(remotes, repositoryOf({ repository: { full_name: "infra" } })), []);
+  t.deepEqual(matchRemotes(remotes, repositoryOf({ project: { path_with_namespace: "/infra.git" } })), []);
+});
+
+test("a full name matches whole path segments only", (t) => {
+  t.deepEqual(matchRemotes(remotes, repositoryOf({ repository: { full_name: "cme/infra" } })), []);
+});
+
+test("hostile URLs: malformed percent-encoding, endless slashes and oversized strings name nothing, without throwing", (t) => {
+  t.is(normaliseGitUrl("https://github.com/acme/%E0%A4%A"), null);
+  t.is(normaliseGitUrl(`https://github.com/${"/".repeat(MAX_URL_LENGTH)}acme/infra`), null);
+  t.is(normaliseGitUrl(`https://github.com/acme/infra${"/".repeat(1000)}`), "github.com/acme/infra");
+  t.is(normaliseGitUrl(`/srv/${"/".repeat(1000)}git/infra.git`), "/srv/git/infra");
+  const payload = { repository: { full_name: `acme/infra${"/".repeat(MAX_URL_LENGTH)}`, clone_url: `https://github.com/acme/infra${"/".repeat(MAX_URL_LENGTH)}` } };
+  t.deepEqual(matchRemotes(remotes, repositoryOf(payload)), []);
 });

@@ -89,3 +89,45 @@ test("a signature in the wrong header (GitHub's format in Gitea's header) is ref
 
   t.false(result.ok);
 });
+
+/** The same hex string with its last digit changed. */
+function lastDigitChanged(hexDigits: string): string {
+  return `${hexDigits.slice(0, -1)}${hexDigits.at(-1) === "0" ? "1" : "0"}`;
+}
+
+test("a GitHub sha256 signature differing only in its last hex digit is refused", (t) => {
+  t.false(verifyPrefixedSignature(GITHUB_SECRET, GITHUB_PAYLOAD, lastDigitChanged(GITHUB_SIGNATURE)));
+  t.false(verifyWebhookRequest(GITHUB_SECRET, GITHUB_PAYLOAD, { "x-hub-signature-256": lastDigitChanged(GITHUB_SIGNATURE) }).ok);
+});
+
+test("Gitea and Forgejo signatures differing only in their last hex digit are refused", (t) => {
+  const body = Buffer.from('{"ref":"refs/heads/main"}');
+  const forged = lastDigitChanged(hex("s3cret", body));
+
+  t.false(verifyBareSignature("s3cret", body, forged));
+  t.false(verifyWebhookRequest("s3cret", body, { "x-gitea-signature": forged }).ok);
+  t.false(verifyWebhookRequest("s3cret", body, { "x-forgejo-signature": forged }).ok);
+});
+
+test("a generic X-Comin-Signature-256 differing only in its last hex digit is refused", (t) => {
+  const body = Buffer.from("{}");
+
+  t.false(verifyWebhookRequest("s3cret", body, { "x-comin-signature-256": `sha256=${lastDigitChanged(hex("s3cret", body))}` }).ok);
+});
+
+test("a GitLab token differing only in its last character is refused", (t) => {
+  t.false(verifyToken("s3cret-token", "s3cret-tokeN"));
+  t.false(verifyWebhookRequest("s3cret-token", Buffer.from("{}"), { "x-gitlab-token": "s3cret-toke_" }).ok);
+});
+
+test("signatures and tokens of another length are refused, shorter or longer", (t) => {
+  const body = Buffer.from("{}");
+  const mac = hex("s3cret", body);
+
+  for (const digits of [mac.slice(0, 32), mac.slice(0, 62), mac.slice(0, 63), `${mac}0`, `${mac}${mac}`]) {
+    t.false(verifyPrefixedSignature("s3cret", body, `sha256=${digits}`), `${digits.length} digits`);
+    t.false(verifyBareSignature("s3cret", body, digits), `${digits.length} bare digits`);
+  }
+  t.false(verifyToken("s3cret-token", "s3cret"));
+  t.false(verifyToken("s3cret", "s3cret-token"));
+});
