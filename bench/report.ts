@@ -37,6 +37,8 @@ export const FIGURES: Record<FigureKey, FigureSpec> = {
   bigRepoSelectionMs: { label: "selection against the baseline, big repo", unit: "ms", digits: 1 },
   corruptStates: { label: "corrupt state files per 20 kill -9", unit: "", digits: 0, target: { text: "0", met: (f) => f.max === 0 } },
   staleGitLocks: { label: "kills leaving a stale git lock, per 20", unit: "", digits: 0, target: { text: "0", met: (f) => f.max === 0 } },
+  webhookFloodRssMb: { label: "RSS growth, 500 idle + 300 partial-body webhook clients", unit: "MiB", digits: 1, target: { text: "max <= 20", met: (f) => f.max <= 20 } },
+  webhookFloodServed: { label: "signed webhooks answered during that flood", unit: "%", digits: 0, target: { text: "all (min = 100)", met: (f) => f.min === 100 } },
 };
 
 export interface Results {

@@ -23,6 +23,8 @@ export const FIGURE_KEYS = [
   "bigRepoSelectionMs",
   "corruptStates",
   "staleGitLocks",
+  "webhookFloodRssMb",
+  "webhookFloodServed",
 ] as const;
 export type FigureKey = (typeof FIGURE_KEYS)[number];
 

@@ -11,7 +11,8 @@ import { idle } from "./idle.js";
 import { latency } from "./latency.js";
 import { overhead } from "./overhead.js";
 import { scale } from "./scale.js";
+import { webhookFlood } from "./webhook-flood.js";
 
-export const STAGES: readonly (readonly Scenario[])[] = [[evaluations], [overhead], [latency], [scale], [bigRepo], [idle, crash]];
+export const STAGES: readonly (readonly Scenario[])[] = [[evaluations], [overhead], [latency], [scale], [bigRepo], [idle, crash], [webhookFlood]];
 
 export const SCENARIOS: readonly Scenario[] = STAGES.flat();

@@ -1,93 +1,106 @@
 /**
- * Reading webhook bodies under two limits: each body at most `maxBodyBytes` (413), and all the
- * bodies being read at once at most a shared budget. The HMAC covers the whole body, so an
- * unauthenticated client can make us buffer what it sends until it stops: at the budget, the
- * body that has been arriving the longest is cut (503), and a forge's delivery, which arrives in
- * one go, gets its room.
+ * Reading webhook bodies. The HMAC covers the whole body, so a body is buffered before anyone
+ * knows who sent it, and what is buffered at once is bounded. A small body (declared at most
+ * `smallBodyBytes`: forge deliveries are a few KiB) is read at once; there are at most
+ * `maxConnections` of them. A larger one (a chunked one counts as `maxBodyBytes`) reserves its
+ * declared size in a shared budget before a byte of it is read, and is refused (503, Retry-After)
+ * when the budget is full: reading what a client sends, even to drop it, costs memory in every
+ * buffer it passes through, and a body that waited for room would be read in full by then.
  */
-import type { IncomingMessage } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { HttpError } from "../api/http.js";
 
-interface Holder {
-  bytes: number;
-  cut(): void;
+export interface BodyStats {
+  /** Bodies being read now, small and large. */
+  reading: number;
+  /** Bytes reserved by the large bodies being read. */
+  reservedBytes: number;
+  /** Large bodies refused for want of room, since the start. */
+  refused: number;
 }
 
-export class BodyBudget {
-  private used = 0;
-  /** Insertion order is the order in which bodies started: oldest first. */
-  private readonly holders = new Set<Holder>();
-  /** Bodies cut to make room, since the start. */
-  cut = 0;
+export class BodyGate {
+  private reserved = 0;
+  private reading = 0;
+  private refused = 0;
 
-  constructor(readonly maxBytes: number) {}
+  constructor(
+    private readonly budgetBytes: number,
+    private readonly smallBodyBytes: number,
+  ) {}
 
-  get usedBytes(): number {
-    return this.used;
+  stats(): BodyStats {
+    return { reading: this.reading, reservedBytes: this.reserved, refused: this.refused };
   }
 
-  join(holder: Holder): void {
-    this.holders.add(holder);
-  }
-
-  /** Counts `bytes` more for `holder`, then cuts the oldest bodies until everything fits. */
-  take(holder: Holder, bytes: number): void {
-    holder.bytes += bytes;
-    this.used += bytes;
-    for (const oldest of this.holders) {
-      if (this.used <= this.maxBytes) break;
-      if (oldest.bytes === 0) continue;
-      this.release(oldest);
-      this.cut++;
-      oldest.cut();
+  /** Takes room for a body of `bytes`; returns the function that gives it back. Throws 503 without room. */
+  enter(bytes: number): () => void {
+    const large = bytes > this.smallBodyBytes;
+    if (large && this.reserved + bytes > this.budgetBytes) {
+      this.refused++;
+      throw new HttpError(503, "too many large webhook bodies arriving at once: try again later", { headers: { "retry-after": "5" } });
     }
-  }
-
-  release(holder: Holder): void {
-    if (!this.holders.delete(holder)) return;
-    this.used -= holder.bytes;
-    holder.bytes = 0;
+    this.reading++;
+    if (large) this.reserved += bytes;
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.reading--;
+      if (large) this.reserved -= bytes;
+    };
   }
 }
 
-/**
- * The whole body, or HttpError: 413 as soon as it grows past `maxBytes`, 503 when the budget
- * cut it, 400 when the connection ended first. What was read is dropped on any failure.
- */
-export function readBudgetedBody(req: IncomingMessage, maxBytes: number, budget: BodyBudget): Promise<Buffer> {
+/** The declared Content-Length, or null for a chunked body. */
+export function declaredLength(headers: IncomingHttpHeaders): number | null {
+  const length = Number(headers["content-length"]);
+  return headers["content-length"] === undefined || !Number.isFinite(length) ? null : length;
+}
+
+/** The whole body; HttpError 413 as soon as it grows past `maxBytes`, 400 when the connection ends first. */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    let size = 0;
     let done = false;
     const fail = (error: HttpError) => {
       if (done) return;
       done = true;
       chunks.length = 0;
-      budget.release(holder);
       reject(error);
     };
-    const holder: Holder = {
-      bytes: 0,
-      cut: () => fail(new HttpError(503, "too many webhook bodies arriving at once: this one, the slowest, was cut", { headers: { connection: "close", "retry-after": "1" } })),
-    };
-    budget.join(holder);
     req.on("data", (chunk: Buffer) => {
       if (done) return;
-      if (holder.bytes + chunk.length > maxBytes) {
-        fail(new HttpError(413, `request body larger than ${maxBytes} bytes`, { headers: { connection: "close" } }));
-        return;
-      }
-      chunks.push(chunk);
-      budget.take(holder, chunk.length);
+      size += chunk.length;
+      if (size > maxBytes) fail(new HttpError(413, `request body larger than ${maxBytes} bytes`, { headers: { connection: "close" } }));
+      else chunks.push(chunk);
     });
     req.on("end", () => {
       if (done) return;
       done = true;
-      const size = holder.bytes;
-      budget.release(holder);
       resolve(Buffer.concat(chunks, size));
     });
     req.on("error", (error) => fail(new HttpError(400, "the request body could not be read", { cause: error })));
-    // A connection closed by its client, a timeout or an eviction: its bytes leave the budget.
     req.on("close", () => fail(new HttpError(400, "the connection closed before the end of the body")));
   });
+}
+
+/**
+ * After refusing a request whose body is still arriving: a client that stops sending can read the
+ * reply (closing at once could reset the connection before it does), but at most `maxBytes` more
+ * are read, and dropped, within `graceMs`; then the connection is cut. Reading all that a hostile
+ * client sends, even to drop it, would cost memory in the buffers it passes through.
+ */
+export function lingerThenClose(req: IncomingMessage, options: { maxBytes?: number; graceMs?: number } = {}): void {
+  const { maxBytes = 16 * 1024, graceMs = 2000 } = options;
+  const socket = req.socket;
+  let dropped = 0;
+  const timer = setTimeout(() => socket.destroy(), graceMs).unref();
+  socket.once("close", () => clearTimeout(timer));
+  req.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > maxBytes) socket.destroy();
+  });
+  req.resume();
 }

@@ -1,16 +1,18 @@
 /**
  * What an unauthenticated client may hold of the webhook listener: connections, buffered body
- * bytes and time. Timeouts are Node's own (they are enforced by its connection checker); the two
- * caps are here because Node's `server.maxConnections` refuses the newcomer, which would let a
- * few hundred idle sockets lock every forge out: at a cap, the oldest holder gives way instead.
+ * bytes and time. Timeouts are Node's own (enforced by its connection checker). The connection
+ * cap is here because Node's `server.maxConnections` refuses the newcomer, which would let a few
+ * dozen idle sockets lock every forge out: at the cap, the oldest connection gives way instead.
  */
 import type { Socket } from "node:net";
 
 export interface WebhookLimits {
   /** Connections held at once; a new one beyond closes the oldest (idle ones before requests). */
   maxConnections: number;
-  /** Body bytes buffered at once, all requests together; beyond, the oldest body is cut (503). */
+  /** Bytes reserved at once by the bodies larger than `smallBodyBytes`; the others wait unread. */
   maxBufferedBytes: number;
+  /** A body declared at most this large is read at once (forge deliveries are a few KiB). */
+  smallBodyBytes: number;
   /** From a connection's first byte (or its opening) to the end of its request headers. */
   headersTimeoutMs: number;
   /** From the start of a request to the end of its body. */
@@ -31,8 +33,9 @@ const MiB = 1024 * 1024;
  */
 export function defaultWebhookLimits(maxBodyBytes: number): WebhookLimits {
   return {
-    maxConnections: 128,
+    maxConnections: 64,
     maxBufferedBytes: Math.max(4 * MiB, maxBodyBytes),
+    smallBodyBytes: 64 * 1024,
     headersTimeoutMs: 5_000,
     requestTimeoutMs: 10_000,
     keepAliveTimeoutMs: 5_000,
@@ -63,9 +66,13 @@ export function resolveLimits(maxBodyBytes: number, overrides: Partial<WebhookLi
  */
 export class ConnectionGuard {
   private readonly open = new Map<Socket, { busy: boolean }>();
+  private evicting = false;
   evicted = 0;
 
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly onClose: (socket: Socket) => void = () => {},
+  ) {}
 
   get size(): number {
     return this.open.size;
@@ -73,11 +80,26 @@ export class ConnectionGuard {
 
   add(socket: Socket): void {
     this.open.set(socket, { busy: false });
-    socket.once("close", () => this.open.delete(socket));
+    socket.once("close", () => {
+      this.open.delete(socket);
+      this.onClose(socket);
+    });
+    if (this.open.size <= this.max || this.evicting) return;
+    // Connections accepted in one burst have not been read yet: their requests are read in the
+    // next turn of the event loop, and only then are idle ones told from deliveries.
+    this.evicting = true;
+    setImmediate(() =>
+      setImmediate(() => {
+        this.evicting = false;
+        this.evict();
+      }),
+    );
+  }
+
+  private evict(): void {
     while (this.open.size > this.max) {
-      // The newcomer is the newest idle connection: it stays, the oldest other one goes.
-      const victim = this.oldest(false, socket) ?? this.oldest(true, socket);
-      if (victim === undefined) break;
+      const victim = this.oldest(false) ?? this.oldest(true);
+      if (victim === undefined) return;
       this.open.delete(victim);
       this.evicted++;
       victim.destroy();
@@ -89,8 +111,8 @@ export class ConnectionGuard {
     if (entry) entry.busy = busy;
   }
 
-  private oldest(busy: boolean, except: Socket): Socket | undefined {
-    for (const [socket, entry] of this.open) if (entry.busy === busy && socket !== except) return socket;
+  private oldest(busy: boolean): Socket | undefined {
+    for (const [socket, entry] of this.open) if (entry.busy === busy) return socket;
     return undefined;
   }
 }

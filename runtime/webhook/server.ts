@@ -8,13 +8,14 @@
 import { readFile } from "node:fs/promises";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { CominConfig } from "../../dsl/schema.js";
-import { HttpError, closeAfterReply, sendError, sendJson } from "../api/http.js";
+import { HttpError, sendError, sendJson } from "../api/http.js";
 import { listenHttp } from "../http-listen.js";
 import type { Logger } from "../log.js";
 import type { Controller } from "../types.js";
 import { admitRequest } from "./admission.js";
-import { BodyBudget, readBudgetedBody } from "./body.js";
+import { BodyGate, declaredLength, lingerThenClose, readBody, type BodyStats } from "./body.js";
 import { FetchCoalescer } from "./coalesce.js";
+import { GcRelief } from "./gc-relief.js";
 import { ConnectionGuard, resolveLimits, type WebhookLimits } from "./limits.js";
 import { matchRemotes } from "./match.js";
 import { classifyEvent, parsePayload, repositoryOf } from "./payload.js";
@@ -26,6 +27,8 @@ export type WebhookConfig = NonNullable<CominConfig["webhook"]>;
 export interface WebhookServer {
   close(): Promise<void>;
   port: number;
+  /** What clients hold now (for tests and the bench). */
+  stats(): BodyStats & { connections: number; evicted: number; collections: number };
 }
 
 interface Context {
@@ -35,7 +38,8 @@ interface Context {
   refusals: RefusalLog;
   coalescer: FetchCoalescer;
   connections: ConnectionGuard;
-  bodies: BodyBudget;
+  bodies: BodyGate;
+  relief: GcRelief;
 }
 
 async function readSecret(secretFile: string): Promise<string> {
@@ -72,8 +76,15 @@ async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse, e
   if (admitted.provider === "gitlab" && !verifyToken(await readSecret(ctx.config.secretFile), admitted.value)) {
     throw new HttpError(401, `invalid ${admitted.header}`);
   }
-  if (expectsContinue) res.writeContinue();
-  const body = await readBudgetedBody(req, ctx.config.maxBodyBytes, ctx.bodies);
+  // Room is taken before the body is read, or before the client is invited to send it.
+  const leave = ctx.bodies.enter(declaredLength(req.headers) ?? ctx.config.maxBodyBytes);
+  let body: Buffer;
+  try {
+    if (expectsContinue) res.writeContinue();
+    body = await readBody(req, ctx.config.maxBodyBytes);
+  } finally {
+    leave();
+  }
   const verification = verifyWebhookRequest(await readSecret(ctx.config.secretFile), body, req.headers);
   if (!verification.ok) throw new HttpError(401, verification.reason);
   const event = classifyEvent(req.headers);
@@ -97,7 +108,7 @@ function reply(ctx: Context, req: IncomingMessage, res: ServerResponse, error: u
   }
   if (!req.complete) {
     // The client may still be sending: it gets its answer, then the connection is closed.
-    closeAfterReply(req, res);
+    lingerThenClose(req);
     sendError(res, new HttpError(httpError.status, httpError.message, { headers: { ...httpError.headers, connection: "close" } }));
     return;
   }
@@ -114,8 +125,9 @@ export async function startWebhookServer(args: { config: WebhookConfig; controll
     log,
     refusals: new RefusalLog(log),
     coalescer: new FetchCoalescer((remotes) => controller.fetch(remotes), log),
-    connections: new ConnectionGuard(limits.maxConnections),
-    bodies: new BodyBudget(limits.maxBufferedBytes),
+    connections: new ConnectionGuard(limits.maxConnections, (socket) => ctx.relief.closed(socket)),
+    bodies: new BodyGate(limits.maxBufferedBytes, limits.smallBodyBytes),
+    relief: new GcRelief(),
   };
   const serve = (expectsContinue: boolean) => (req: IncomingMessage, res: ServerResponse) => {
     handle(ctx, req, res, expectsContinue).catch((error: unknown) => reply(ctx, req, res, error));
@@ -139,6 +151,7 @@ export async function startWebhookServer(args: { config: WebhookConfig; controll
   log.info("webhook listening", { address: config.listenAddress, port: listening.port, limits });
   return {
     port: listening.port,
+    stats: () => ({ ...ctx.bodies.stats(), connections: ctx.connections.size, evicted: ctx.connections.evicted, collections: ctx.relief.collections }),
     close: async () => {
       ctx.refusals.close();
       await listening.close();

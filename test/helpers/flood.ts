@@ -69,6 +69,11 @@ export class HostileClients {
     return this.clients.filter((client) => client.closedByServer).length;
   }
 
+  /** Clients the server invited to send their body (`100 Continue`). */
+  get continued(): number {
+    return this.clients.filter((client) => client.reply.startsWith(CONTINUE)).length;
+  }
+
   /** Clients that got a final HTTP reply with this status. */
   answered(status: number): number {
     const final = (reply: string) => (reply.startsWith(CONTINUE) ? reply.slice(CONTINUE.length) : reply);
@@ -116,9 +121,10 @@ export class HostileClients {
     client.socket.write(head(kind, declaredBytes, awaitContinue));
     if (kind === "partial-body" && awaitContinue) {
       const send = () => {
-        if (!client.reply.startsWith(CONTINUE)) return;
+        if (!client.reply.startsWith("HTTP/1.1 ")) return;
         client.socket.off("data", send);
-        client.socket.write(sharedBody(sentBytes));
+        // Invited: the body goes; refused outright: nothing does.
+        if (client.reply.startsWith(CONTINUE)) client.socket.write(sharedBody(sentBytes));
         started();
       };
       client.socket.on("data", send);

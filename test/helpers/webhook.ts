@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { createLogger } from "../../runtime/log.js";
 import type { WebhookLimits } from "../../runtime/webhook/limits.js";
-import { startWebhookServer } from "../../runtime/webhook/server.js";
+import { startWebhookServer, type WebhookServer } from "../../runtime/webhook/server.js";
 import { FakeController, sampleStatus } from "./fake-controller.js";
 
 export const SECRET = "correct horse battery staple";
@@ -22,6 +22,7 @@ export interface WebhookHarness {
   url: string;
   secretFile: string;
   logs: string[];
+  server: WebhookServer;
 }
 
 export async function startWebhookHarness(t: ExecutionContext, options: { maxBodyBytes?: number; limits?: Partial<WebhookLimits>; remotes?: { name: string; url: string }[] } = {}): Promise<WebhookHarness> {
@@ -41,7 +42,7 @@ export async function startWebhookHarness(t: ExecutionContext, options: { maxBod
   const config = { listenAddress: "127.0.0.1", port: 0, secretFile, maxBodyBytes: options.maxBodyBytes ?? 4096 };
   const server = await startWebhookServer({ config, controller, log, ...(options.limits ? { limits: options.limits } : {}) });
   t.teardown(() => server.close());
-  return { controller, port: server.port, url: `http://127.0.0.1:${server.port}/webhook`, secretFile, logs };
+  return { controller, port: server.port, url: `http://127.0.0.1:${server.port}/webhook`, secretFile, logs, server };
 }
 
 export function sign(body: string | Buffer, secret = SECRET): string {

@@ -75,17 +75,20 @@ test("beyond maxConnections the oldest idle connection is closed, requests in pr
   t.is(slow.closedByServer, 0);
 });
 
-test("bodies buffered at once stay within maxBufferedBytes: the oldest partial bodies are cut with 503, a delivery is served", async (t) => {
-  const limits = { maxBufferedBytes: 128 * 1024, maxConnections: 1000, requestTimeoutMs: 60_000, headersTimeoutMs: 60_000 };
-  const h = await startWebhookHarness(t, { maxBodyBytes: 64 * 1024, limits });
-  // 30 bodies of 32 KiB sent of 64 KiB announced: 960 KiB for a budget of 128 KiB.
-  const partial = flood(t, await HostileClients.open({ port: h.port, kind: "partial-body", count: 30, declaredBytes: 64 * 1024, sentBytes: 32 * 1024 }));
+test("large bodies beyond maxBufferedBytes are refused with 503 before being read, and small deliveries are still served", async (t) => {
+  const limits = { maxBufferedBytes: 256 * 1024, smallBodyBytes: 16 * 1024, maxConnections: 1000, requestTimeoutMs: 60_000, headersTimeoutMs: 60_000 };
+  const h = await startWebhookHarness(t, { maxBodyBytes: 256 * 1024, limits });
+  // 30 bodies announcing 128 KiB (2 fit in the budget); they ask for 100-continue first, so
+  // that a refused one is never invited to send a byte of its body.
+  const large = flood(t, await HostileClients.open({ port: h.port, kind: "partial-body", count: 30, declaredBytes: 128 * 1024, sentBytes: 64 * 1024, awaitContinue: true }));
   const deadline = Date.now() + SLACK_MS;
-  while (partial.answered(503) < 26 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (large.answered(503) < 28 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
 
   const reply = await sendSignedPush(h.port, SECRET, ORIGIN);
 
-  t.true(partial.answered(503) >= 26, `${partial.answered(503)} bodies cut`);
+  t.is(large.answered(503), 28);
+  t.is(large.continued, 2);
+  t.like(h.server.stats(), { reservedBytes: 256 * 1024, refused: 28 });
   t.is(reply.status, 202);
   t.deepEqual(h.controller.callsOf("fetch"), [[["origin"]]]);
 });
