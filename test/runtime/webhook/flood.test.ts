@@ -93,6 +93,19 @@ test("large bodies beyond maxBufferedBytes are refused with 503 before being rea
   t.deepEqual(h.controller.callsOf("fetch"), [[["origin"]]]);
 });
 
+test("what refused clients sent is handed to the garbage collector once their connections are closed", async (t) => {
+  const limits = { maxBufferedBytes: 256 * 1024, smallBodyBytes: 16 * 1024, maxConnections: 1000, requestTimeoutMs: 60_000, headersTimeoutMs: 60_000 };
+  const h = await startWebhookHarness(t, { maxBodyBytes: 256 * 1024, limits });
+  // 40 bodies of 128 KiB, sent whole but for one byte: 2 are read, 38 refused and closed.
+  const large = flood(t, await HostileClients.open({ port: h.port, kind: "partial-body", count: 40, declaredBytes: 128 * 1024, sentBytes: 128 * 1024 - 1 }));
+  const deadline = Date.now() + SLACK_MS;
+  while (large.closedByServer < 38 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+
+  t.is(large.answered(503), 38);
+  t.is(large.closedByServer, 38);
+  t.true(h.server.stats().collections >= 1, `${h.server.stats().collections} collections`);
+});
+
 test("a flood of refusals writes a bounded number of log lines, then their count", async (t) => {
   const h = await startWebhookHarness(t, { limits: { maxConnections: 1000 } });
   const refused = flood(t, await HostileClients.open({ port: h.port, kind: "partial-body", count: 200, declaredBytes: 10, sentBytes: 10 }));
