@@ -16,7 +16,7 @@ export interface FetcherOptions {
   log: Logger;
   /**
    * Called after each round with its outcomes, before the requests it served resolve (the
-   * manager runs selection here). It must not await `request()`: that round is still running.
+   * agent runs selection here). It must not await `request()`: that round is still running.
    */
   onFetched: (outcomes: FetchOutcome[]) => Promise<void> | void;
   /** Source of the poll jitter, in [0, 1). */

@@ -7,7 +7,8 @@
 import http from "node:http";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Logger } from "./log.js";
-import type { CominEvent, Controller, DeploymentRecord, StatusJson } from "./types.js";
+import { latestDeployment } from "./history.js";
+import { isDeployment, type CominEvent, type Controller, type StatusJson } from "./types.js";
 import { listenHttp } from "./http-listen.js";
 
 const STAGES = ["fetch", "eval", "build", "deploy"] as const;
@@ -32,12 +33,6 @@ function seconds(iso: string | null | undefined): number | null {
   if (!iso) return null;
   const ms = Date.parse(iso);
   return Number.isNaN(ms) ? null : ms / 1000;
-}
-
-function latestDeployment(records: DeploymentRecord[]): DeploymentRecord | null {
-  const deployments = records.filter((record) => record.kind === "deployment");
-  deployments.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  return deployments.at(-1) ?? null;
 }
 
 export class Metrics {
@@ -93,7 +88,7 @@ export class Metrics {
       collect() {
         this.reset();
         const deployment = metrics.status().deployment ?? latestDeployment(metrics.controller.deployments());
-        if (deployment?.kind === "deployment") this.set({ commit_id: deployment.commit ?? "", status: deployment.status }, 1);
+        if (deployment) this.set({ commit_id: deployment.commit ?? "", status: deployment.status }, 1);
       },
     });
     const fetchLabels = { labelNames: ["remote_name", "status"] as const, registers };
@@ -123,7 +118,7 @@ export class Metrics {
       help: "Unix time at which the last successful deployment ended (absent until one succeeded).",
       registers,
       collect() {
-        const done = metrics.controller.deployments().filter((d) => d.kind === "deployment" && d.status === "done");
+        const done = metrics.controller.deployments().filter(isDeployment).filter((d) => d.status === "done");
         const at = Math.max(0, ...done.map((d) => seconds(d.endedAt) ?? 0));
         // remove() rather than 0: "never" must not read as 1970 in `time() - …` queries.
         if (at > 0) this.set(at);

@@ -7,58 +7,10 @@ import { readdir, readFile, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { Logger } from "../log.js";
-import type { BranchStatus, Candidate, DeploymentRecord, GenerationRecord, RebootRecord } from "../types.js";
 import { writeFileAtomic } from "./atomic.js";
+import { emptyState, migrateFromV1, STATE_VERSION, trimGenerations, type State } from "./state.js";
 
-export const STATE_VERSION = 1;
-const MAX_GENERATIONS = 10;
-const MAX_REBOOTS = 10;
-
-export interface RetryState {
-  generationId: string;
-  stage: "eval" | "build" | "deploy";
-  /** Attempts used so far (the failed one included). */
-  attempt: number;
-  dueAt: string;
-}
-
-export interface RebootAttempt {
-  /** `<current>|<booted>`: the reboot command runs at most once per pair while the machine stays up. */
-  pair: string;
-  at: string;
-  ok: boolean;
-  error: string | null;
-}
-
-export interface State {
-  schemaVersion: typeof STATE_VERSION;
-  baseline: string | null;
-  candidate: Candidate | null;
-  branches: Record<string, { main: BranchStatus; testing: BranchStatus }>;
-  lastFetch: Record<string, { at: string; ok: boolean; error: string | null }>;
-  generations: GenerationRecord[];
-  deployments: DeploymentRecord[];
-  suspended: boolean;
-  retry: RetryState | null;
-  rebootAttempt: RebootAttempt | null;
-  lastReboot: RebootRecord | null;
-}
-
-export function emptyState(): State {
-  return {
-    schemaVersion: STATE_VERSION,
-    baseline: null,
-    candidate: null,
-    branches: {},
-    lastFetch: {},
-    generations: [],
-    deployments: [],
-    suspended: false,
-    retry: null,
-    rebootAttempt: null,
-    lastReboot: null,
-  };
-}
+export { emptyState, STATE_VERSION, type State } from "./state.js";
 
 /** Only the skeleton is checked: records are our own writes, but a hand-edited file must not crash us. */
 const StateShape = z.looseObject({
@@ -68,11 +20,10 @@ const StateShape = z.looseObject({
   branches: z.record(z.string(), z.unknown()),
   lastFetch: z.record(z.string(), z.unknown()),
   generations: z.array(z.looseObject({ id: z.string(), commit: z.string() })),
-  deployments: z.array(z.looseObject({ id: z.string(), status: z.string(), createdAt: z.string() })),
+  deployments: z.array(z.looseObject({ id: z.string(), kind: z.enum(["deployment", "reboot"]), createdAt: z.string() })),
   suspended: z.boolean(),
   retry: z.unknown(),
   rebootAttempt: z.unknown(),
-  lastReboot: z.unknown(),
 });
 
 export interface LoadResult {
@@ -100,7 +51,9 @@ export class StateStore {
     }
     let reason: string;
     try {
-      const parsed = StateShape.safeParse(JSON.parse(text));
+      const data: unknown = JSON.parse(text);
+      const versioned = (data as { schemaVersion?: unknown } | null)?.schemaVersion === 1 ? migrateFromV1(data as Record<string, unknown>) : data;
+      const parsed = StateShape.safeParse(versioned);
       if (parsed.success) return { state: { ...emptyState(), ...(parsed.data as unknown as State) }, corrupt: null };
       reason = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`).join("; ");
     } catch (error) {
@@ -135,10 +88,5 @@ export class StateStore {
 }
 
 function trim(state: State): State {
-  return {
-    ...state,
-    generations: state.generations.slice(-MAX_GENERATIONS),
-  };
+  return { ...state, generations: trimGenerations(state.generations) };
 }
-
-export { MAX_REBOOTS };
