@@ -8,6 +8,7 @@ import type { RemoteConfig } from "../dsl/schema.js";
 import { errorMessage } from "./errors.js";
 import type { GitRepository } from "./git/repository.js";
 import type { Logger } from "./log.js";
+import { unknownRemotes } from "./remotes.js";
 import type { FetchOutcome } from "./types.js";
 
 export interface FetcherOptions {
@@ -74,10 +75,8 @@ export class Fetcher {
   request(remotes?: string[]): Promise<FetchOutcome[]> {
     const known = this.opts.remotes.map((remote) => remote.name);
     const names = remotes ?? known;
-    const unknown = names.filter((name) => !known.includes(name));
-    if (unknown.length > 0) {
-      return Promise.reject(new Error(`unknown remote ${unknown.map((name) => JSON.stringify(name)).join(", ")}: expected one of ${known.join(", ")}`));
-    }
+    const unknown = unknownRemotes(names, known);
+    if (unknown !== null) return Promise.reject(new Error(unknown));
     if (this.stopped) return Promise.resolve(stoppedOutcomes(names));
     const round = (this.pending ??= { remotes: new Set(), waiters: [] });
     for (const name of names) round.remotes.add(name);

@@ -119,5 +119,5 @@ test("stop() aborts the running fetch, and later requests are answered without f
 test("a request for an unknown remote is rejected", async (t) => {
   const { fetcher } = await setup(t, [{ name: "origin" }]);
 
-  await t.throwsAsync(fetcher.request(["nope"]), { message: 'unknown remote "nope": expected one of origin' });
+  await t.throwsAsync(fetcher.request(["nope"]), { message: 'unknown remote "nope" (configured: origin)' });
 });
