@@ -18,8 +18,8 @@ export async function readCommit(gitDir: string, sha: string): Promise<string> {
  * Writes `raw` as a commit object; returns its id. `literally` skips git's format checks
  * (`--literally`), for objects fsck would refuse; fetching does not check them by default.
  */
-export async function writeCommit(gitDir: string, raw: string, options: { literally?: boolean } = {}): Promise<string> {
-  const args = ["hash-object", "-t", "commit", "-w", "--stdin", ...(options.literally ? ["--literally"] : [])];
+export async function writeCommit(gitDir: string, raw: string, options: { literally?: boolean; type?: "commit" | "blob" } = {}): Promise<string> {
+  const args = ["hash-object", "-t", options.type ?? "commit", "-w", "--stdin", ...(options.literally ? ["--literally"] : [])];
   const result = await execa("git", args, { cwd: gitDir, env: GIT_ENV, input: raw });
   return String(result.stdout).trim();
 }
