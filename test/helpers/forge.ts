@@ -18,7 +18,7 @@ export async function readCommit(gitDir: string, sha: string): Promise<string> {
  * Writes `raw` as a commit object; returns its id. `literally` skips git's format checks
  * (`--literally`), for objects fsck would refuse; fetching does not check them by default.
  */
-export async function writeCommit(gitDir: string, raw: string, options: { literally?: boolean; type?: "commit" | "blob" } = {}): Promise<string> {
+export async function writeCommit(gitDir: string, raw: string | Buffer, options: { literally?: boolean; type?: "commit" | "blob" } = {}): Promise<string> {
   const args = ["hash-object", "-t", options.type ?? "commit", "-w", "--stdin", ...(options.literally ? ["--literally"] : [])];
   const result = await execa("git", args, { cwd: gitDir, env: GIT_ENV, input: raw });
   return String(result.stdout).trim();
@@ -53,13 +53,13 @@ export function header(name: string, value: string): string {
 }
 
 /** A signature git would make with this SSH key (`ssh-keygen -Y sign -n git`), armored. */
-export async function sshSign(key: SshKey, payload: string): Promise<string> {
+export async function sshSign(key: SshKey, payload: string | Buffer): Promise<string> {
   const result = await execa("ssh-keygen", ["-q", "-Y", "sign", "-n", "git", "-f", key.privateKeyFile], { input: payload });
   return String(result.stdout).trim();
 }
 
 /** A detached, armored OpenPGP signature of `payload` by this key (with its gpg.conf: faked time…). */
-export async function gpgSign(key: GpgKey, payload: string): Promise<string> {
+export async function gpgSign(key: GpgKey, payload: string | Buffer): Promise<string> {
   const result = await execa("gpg", ["--batch", "--no-tty", "--armor", "--detach-sign", "--local-user", key.fingerprint], { env: { GNUPGHOME: key.gnupgHome }, input: payload });
   return String(result.stdout).trim();
 }

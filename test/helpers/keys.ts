@@ -47,6 +47,8 @@ export interface GpgKeyOptions {
   signatureExpire?: string;
   /** A certify-only primary key and a separate signing subkey. */
   signingSubkey?: boolean;
+  /** Every signature carries the signer's public key (gpg's include-key-block). */
+  includeKeyBlock?: boolean;
 }
 
 /**
@@ -59,7 +61,11 @@ export async function createGpgKey(t: Teardown, dir: string, name = "Alice", ema
   t.teardown(async () => {
     await execa("gpgconf", ["--kill", "all"], { env: { GNUPGHOME: gnupgHome }, reject: false });
   });
-  const conf = [options.fakedTime ? `faked-system-time ${options.fakedTime}` : "", options.signatureExpire ? `default-sig-expire ${options.signatureExpire}` : ""];
+  const conf = [
+    options.fakedTime ? `faked-system-time ${options.fakedTime}` : "",
+    options.signatureExpire ? `default-sig-expire ${options.signatureExpire}` : "",
+    options.includeKeyBlock ? "include-key-block" : "",
+  ];
   await writeFile(path.join(gnupgHome, "gpg.conf"), conf.filter(Boolean).map((line) => `${line}\n`).join(""));
   const env = { GNUPGHOME: gnupgHome };
   const gpg = (args: string[]) => execa("gpg", ["--batch", "--no-tty", "--passphrase", "", ...args], { env, stdin: "ignore" });
