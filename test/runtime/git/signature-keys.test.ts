@@ -4,11 +4,12 @@
  * a key of the configured files or one of their subkeys, never a key that reached the keyring
  * some other way; an SSH signer only within its allowed-signers validity, judged now.
  */
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import test from "ava";
 import { execa } from "execa";
 import { readCommit, writeCommit } from "../../helpers/forge.js";
-import { createGpgKey, revokeGpgKey, tempDir, UpstreamRepo, writeAllowedSigners, type GpgKey, type Teardown } from "../../helpers/git.js";
+import { createGpgKey, createSshKey, revokeGpgKey, tempDir, UpstreamRepo, writeAllowedSigners, type GpgKey, type Teardown } from "../../helpers/git.js";
 import { gitSays, useTestKeys, verifierIn } from "../../helpers/trust.js";
 
 const keys = useTestKeys(test);
@@ -148,4 +149,23 @@ test("U: an SSH signature by a key that is not an allowed signer is refused", as
 
   t.is((await gitSays(repo.dir, sha, under)).letter, "U");
   t.deepEqual(verdict, { ok: false, signedBy: keys().eve.fingerprint, reason: `its SSH key ${keys().eve.fingerprint} is not an allowed signer` });
+});
+
+test("an SSH certificate issued by a cert-authority line is accepted for the principal it names, not for others", async (t) => {
+  const dir = await tempDir(t);
+  const [ca, user] = await Promise.all([createSshKey(dir, "ca@example.test"), createSshKey(dir, "alice@ops.example.test")]);
+  await execa("ssh-keygen", ["-q", "-s", ca.privateKeyFile, "-I", "alice", "-n", "alice@ops.example.test", user.publicKeyFile]);
+  const certificate = { ...user, privateKeyFile: user.publicKeyFile.replace(/\.pub$/, "-cert.pub") };
+  const allowed = path.join(dir, "allowed_signers");
+  await writeFile(allowed, `*@ops.example.test cert-authority ${ca.publicKey}\n`);
+  const repo = await UpstreamRepo.create(path.join(dir, "repo"));
+  const sha = await repo.commit("main", { signer: certificate });
+  const byCaKey = await repo.commit("main", { signer: ca });
+  const under = await verifierIn(t, { gpgPublicKeyFiles: [], sshAllowedSignersFile: allowed });
+
+  const verdicts = [await under.verifier.verify(repo.dir, sha), await under.verifier.verify(repo.dir, byCaKey)];
+
+  t.deepEqual(await gitSays(repo.dir, sha, under), { letter: "G", signer: "alice@ops.example.test", fingerprint: user.fingerprint });
+  t.deepEqual(verdicts[0], { ok: true, signedBy: "alice@ops.example.test", reason: null });
+  t.false(verdicts[1]?.ok, "the CA key itself signs nothing");
 });
