@@ -4,7 +4,7 @@
  * a key of the configured files or one of their subkeys, never a key that reached the keyring
  * some other way; an SSH signer only within its allowed-signers validity, judged now.
  */
-import { writeFile } from "node:fs/promises";
+import { stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import test from "ava";
 import { execa } from "execa";
@@ -168,4 +168,20 @@ test("an SSH certificate issued by a cert-authority line is accepted for the pri
   t.deepEqual(await gitSays(repo.dir, sha, under), { letter: "G", signer: "alice@ops.example.test", fingerprint: user.fingerprint });
   t.deepEqual(verdicts[0], { ok: true, signedBy: "alice@ops.example.test", reason: null });
   t.false(verdicts[1]?.ok, "the CA key itself signs nothing");
+});
+
+test("the allowed-signers file is read at start, like the GPG keys: a signer added later is not trusted until a restart", async (t) => {
+  const dir = await tempDir(t);
+  const allowed = await writeAllowedSigners(path.join(dir, "allowed_signers"), [keys().bob]);
+  const repo = await UpstreamRepo.create(path.join(dir, "repo"));
+  const sha = await repo.commit("main", { signer: keys().eve });
+  const under = await verifierIn(t, { gpgPublicKeyFiles: [], sshAllowedSignersFile: allowed });
+  await writeAllowedSigners(allowed, [keys().bob, keys().eve]);
+
+  const verdict = await under.verifier.verify(repo.dir, sha);
+  const restarted = await verifierIn(t, { gpgPublicKeyFiles: [], sshAllowedSignersFile: allowed });
+
+  t.is(verdict.reason, `its SSH key ${keys().eve.fingerprint} is not an allowed signer`);
+  t.deepEqual(await restarted.verifier.verify(repo.dir, sha), { ok: true, signedBy: "eve@example.test", reason: null });
+  t.is((await stat(path.join(under.dir, "allowed_signers"))).mode & 0o777, 0o600);
 });
