@@ -68,7 +68,9 @@ export class SignatureVerifier {
   /** `final` is false for a commit missing from the repository: it may arrive with a later fetch. */
   private async check(repoDir: string, sha: string): Promise<{ verdict: SignatureVerdict; final: boolean }> {
     if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) return { verdict: refuse(`${JSON.stringify(sha)} is not a commit id`), final: true };
-    const git: GitRunOptions = { cwd: repoDir, gitDir: repoDir, env: { GNUPGHOME: this.gnupgHome }, config: this.gitConfig() };
+    // Replace refs would let another object stand in for `sha`: the object named is the one judged.
+    const env = { GNUPGHOME: this.gnupgHome, GIT_NO_REPLACE_OBJECTS: "1" };
+    const git: GitRunOptions = { cwd: repoDir, gitDir: repoDir, env, config: this.gitConfig() };
     const object = await describeObject(git, sha);
     if (object === null) return { verdict: refuse("it is not in the repository"), final: false };
     const verdict = await readOrRefuse(async () => {

@@ -2,10 +2,12 @@
  * Commit objects whose shape could mislead a reader of the gate (behaviour.md §4): signature
  * headers quoted in the message, merges carrying signed tags (mergetag), an `encoding` header and
  * bytes that are no UTF-8, NUL bytes, and good signatures moved onto another commit body. Each one
- * is written with `git hash-object -t commit -w` and verified with real ssh-keygen and gpg.
+ * is written with `git hash-object -t commit -w` and verified with real ssh-keygen and gpg; and a
+ * replace ref standing a signed commit in for an unsigned one.
  */
 import path from "node:path";
 import test from "ava";
+import { execa } from "execa";
 import { gpgSign, header, readCommit, signedWith, sshSign, withHeaders, writeCommit } from "../../helpers/forge.js";
 import { tempDir, UpstreamRepo } from "../../helpers/git.js";
 import { gitSays, useTestKeys, verifierIn, type Trust } from "../../helpers/trust.js";
@@ -114,4 +116,18 @@ test("continuation lines belong to their header: a signature header continued by
 
   t.is((await gitSays(repo.dir, sha, under)).letter, "G", "ssh-keygen ignores what follows the armor");
   t.is(verdict.reason, "its signature header holds more than one armored signature, or text around it");
+});
+
+test("a replace ref never lets a signed commit stand in for an unsigned one", async (t) => {
+  const dir = await tempDir(t);
+  const repo = await UpstreamRepo.create(path.join(dir, "repo"));
+  const signed = await repo.commit("main", { signer: keys().bob });
+  const unsigned = await repo.commitTree(null, { message: "unsigned" });
+  await execa("git", ["replace", unsigned, signed], { cwd: repo.dir, env: { GIT_DIR: repo.dir, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" } });
+  const under = await verifierIn(t, bothTrusts());
+
+  const verdict = await under.verifier.verify(repo.dir, unsigned);
+
+  t.is((await gitSays(repo.dir, unsigned, under)).letter, "G", "git honours the replace ref by default");
+  t.deepEqual(verdict, { ok: false, signedBy: null, reason: "it is not signed" });
 });
