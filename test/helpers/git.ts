@@ -8,7 +8,7 @@
  * - `createGpgKey`, `createSshKey`, `writeAllowedSigners` (from keys.ts): signing keys made by real
  *   gpg and ssh-keygen, in temporary homes (never the user's keyring).
  * - Servers on 127.0.0.1, each with `close()`: `startGitHttpServer` (smart HTTP through
- *   `git http-backend`, optional basic auth, a hook to hold requests, push enabled),
+ *   `git http-backend`, optional basic auth and TLS, a hook to hold requests, push enabled),
  *   `startGitDaemon` (git://, push enabled), `startSilentServer` (accepts connections and never
  *   answers: a hung remote).
  * - `waitFor(condition)`: poll a condition with a deadline (never sleep to synchronise).
@@ -17,6 +17,7 @@
  */
 import { mkdir, rm } from "node:fs/promises";
 import http from "node:http";
+import https from "node:https";
 import net from "node:net";
 import path from "node:path";
 import { execa } from "execa";
@@ -166,7 +167,7 @@ export interface HttpRequestRecord {
 }
 
 export interface GitHttpServer {
-  /** `http://127.0.0.1:<port>/<repoPath>`; repoPath is relative to the served root. */
+  /** `http(s)://127.0.0.1:<port>/<repoPath>`; repoPath is relative to the served root. */
   url(repoPath: string): string;
   readonly port: number;
   /** Every request received, in order. */
@@ -179,13 +180,15 @@ export interface GitHttpServerOptions {
   auth?: { username: string; password: string };
   /** Runs before an authorised request is served: hold it (await a promise) or inspect the machine. */
   beforeResponse?: (request: HttpRequestRecord) => Promise<void> | void;
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 /** Smart HTTP for every repository under `root` (git http-backend behind node's http server). */
 export async function startGitHttpServer(t: Teardown, root: string, options: GitHttpServerOptions = {}): Promise<GitHttpServer> {
   const requests: HttpRequestRecord[] = [];
   const sockets = new Set<net.Socket>();
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const record: HttpRequestRecord = { method: req.method ?? "GET", path: url.pathname, authorization: req.headers.authorization ?? null };
     requests.push(record);
@@ -193,7 +196,8 @@ export async function startGitHttpServer(t: Teardown, root: string, options: Git
       if (!res.headersSent) res.writeHead(500);
       res.end(String(error));
     });
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
@@ -204,7 +208,8 @@ export async function startGitHttpServer(t: Teardown, root: string, options: Git
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   t.teardown(close);
-  return { url: (repoPath) => `http://127.0.0.1:${port}/${repoPath.replace(/^\/+/, "")}`, port, requests, close };
+  const scheme = options.tls ? "https" : "http";
+  return { url: (repoPath) => `${scheme}://127.0.0.1:${port}/${repoPath.replace(/^\/+/, "")}`, port, requests, close };
 }
 
 async function serveGit(root: string, req: http.IncomingMessage, res: http.ServerResponse, url: URL, record: HttpRequestRecord, options: GitHttpServerOptions): Promise<void> {
