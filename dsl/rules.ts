@@ -6,6 +6,7 @@ import { formatDuration } from "./duration.js";
 import type { CominConfig, DayName, RebootWindowConfig } from "./schema.js";
 import { branchNameProblem, DAYS } from "./schema.js";
 import type { ConfigIssue } from "./issues.js";
+import { SAFETY_RULES } from "./rules-safety.js";
 
 type Rule = (config: CominConfig) => ConfigIssue[];
 
@@ -52,6 +53,12 @@ export const supportedUrls: Rule = (config) =>
     }
     if (tokenFile && kind && kind !== "http") {
       issues.push({ path: ["remotes", index, "auth", "tokenFile"], message: `tokenFile is only used with https:// URLs, and this remote's URL is ${kind}` });
+    }
+    if (tokenFile && kind === "http" && remote.url.startsWith("http://") && !remote.allowInsecureHttp) {
+      issues.push({
+        path: ["remotes", index, "auth", "tokenFile"],
+        message: "tokenFile with an http:// URL sends the token in clear to anyone on the network path: use https://, or set allowInsecureHttp: true on this remote if you trust the network",
+      });
     }
     if (sshKeyFile && kind && kind !== "ssh") {
       issues.push({ path: ["remotes", index, "auth", "sshKeyFile"], message: `sshKeyFile is only used with SSH URLs, and this remote's URL is ${kind}` });
@@ -182,6 +189,7 @@ export const RULES: readonly Rule[] = [
   repositoryShape,
   sensibleWindows,
   distinctListeners,
+  ...SAFETY_RULES,
 ];
 
 export function checkRules(config: CominConfig): ConfigIssue[] {

@@ -34,6 +34,10 @@ test("durations are found through defaults, nullables and lists", (t) => {
   t.deepEqual(durations.sort(), [
     "confirm.build.after",
     "confirm.deploy.after",
+    "health.checks.*.timeout",
+    "health.gracePeriod",
+    "health.interval",
+    "health.timeout",
     "remotes.*.poll.interval",
     "remotes.*.poll.jitter",
     "remotes.*.timeout",
@@ -65,7 +69,14 @@ test("required keys are the ones without a default", (t) => {
   const required = [...nodes.values()].filter((option) => option.required).map((option) => option.path.join("."));
 
   t.deepEqual(required.sort(), [
+    "health.checks",
+    "health.checks.*.http.url",
+    "health.checks.*.name",
     "hostname",
+    "prebuilt.substituters",
+    "prebuilt.trustedPublicKeys",
+    "reboot.coordination.etcd.endpoints",
+    "reboot.coordination.fleetLock.url",
     "reboot.windows.*.from",
     "reboot.windows.*.to",
     "remotes",
