@@ -86,3 +86,21 @@ export const Health = z.strictObject({
    */
   onFailure: z.enum(["rollback", "report"]).default("rollback"),
 });
+
+/** One check of a resolved configuration: the flat form of the schema (one kind set). */
+export type HealthCheckConfig = z.output<typeof HealthCheck>;
+
+/** The kind a valid check sets, as a discriminated union for the code that runs it. */
+export type HealthCheckKind =
+  | { kind: "http"; url: string; expectStatus: number }
+  | { kind: "systemdUnit"; unit: string }
+  | { kind: "noFailedUnits" }
+  | { kind: "command"; argv: string[] };
+
+/** The kind of a check that passed validation (exactly one is set; rules-safety.ts checks it). */
+export function healthCheckKind(check: HealthCheckConfig): HealthCheckKind {
+  if (check.http) return { kind: "http", url: check.http.url, expectStatus: check.http.expectStatus };
+  if (check.systemdUnit !== null) return { kind: "systemdUnit", unit: check.systemdUnit };
+  if (check.command) return { kind: "command", argv: check.command };
+  return { kind: "noFailedUnits" };
+}

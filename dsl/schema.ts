@@ -142,7 +142,6 @@ export type RebootWindowConfig = z.output<typeof RebootWindow>;
 export type DayName = (typeof DAYS)[number];
 /** `health` of a resolved configuration: `null`, or the checks and their timing (behaviour §14). */
 export type HealthConfig = CominConfig["health"];
-export type HealthCheckConfig = NonNullable<HealthConfig>["checks"][number];
 /** `prebuilt` of a resolved configuration (behaviour §15). */
 export type PrebuiltConfig = CominConfig["prebuilt"];
 /** `reboot.coordination` of a resolved configuration (behaviour §16). */

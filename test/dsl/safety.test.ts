@@ -3,6 +3,7 @@
  * what a resolved host holds, and every rule that refuses them.
  */
 import test from "ava";
+import { healthCheckKind } from "../../dsl/schema.js";
 import { fleet, host } from "./fleet-helpers.js";
 import { rejects } from "./reject-helpers.js";
 
@@ -170,3 +171,21 @@ test("a FleetLock URL with a query", rejects, coordination({ fleetLock: { url: "
   ["reboot.coordination.fleetLock.url", /a base URL cannot have a query or a fragment/],
 ]);
 test("a misspelt coordination key", rejects, coordination({ etcd: ETCD, slot: 2 }), [["reboot.coordination.slot", /^unknown key "slot" \(did you mean "slots"\?\)$/]]);
+
+test("healthCheckKind gives each resolved check's kind as a discriminated union", (t) => {
+  const checks = [
+    { name: "web", http: { url: "http://127.0.0.1/healthz" } },
+    { name: "nginx", systemdUnit: "nginx.service" },
+    { name: "units", noFailedUnits: true },
+    { name: "app", command: ["/bin/app-check", "--quick"] },
+  ];
+
+  const kinds = host(fleet({ health: { checks } })).health?.checks.map(healthCheckKind);
+
+  t.deepEqual(kinds, [
+    { kind: "http", url: "http://127.0.0.1/healthz", expectStatus: 200 },
+    { kind: "systemdUnit", unit: "nginx.service" },
+    { kind: "noFailedUnits" },
+    { kind: "command", argv: ["/bin/app-check", "--quick"] },
+  ]);
+});
