@@ -1,12 +1,11 @@
 /**
- * Cross-field rules of health checks (§14) and reboot coordination (§16): small pure functions
- * over one resolved host configuration, like those of rules.ts.
+ * Cross-field rules of health checks (§14) and reboot coordination (§16) (see rules.ts for what
+ * a rule is).
  */
 import { formatDuration } from "./duration.js";
 import type { ConfigIssue } from "./issues.js";
+import type { Rule } from "./rule-inputs.js";
 import type { CominConfig, HealthCheckConfig } from "./schema.js";
-
-type Rule = (config: CominConfig) => ConfigIssue[];
 
 const CHECK_KINDS = ["http", "systemdUnit", "noFailedUnits", "command"] as const;
 export type HealthCheckKindName = (typeof CHECK_KINDS)[number];
@@ -16,28 +15,38 @@ export function kindsOf(check: Pick<HealthCheckConfig, HealthCheckKindName>): He
   return CHECK_KINDS.filter((kind) => (kind === "noFailedUnits" ? check.noFailedUnits : check[kind] !== null));
 }
 
-export const oneKindPerCheck: Rule = (config) =>
-  (config.health?.checks ?? []).flatMap((check, index) => {
-    const kinds = kindsOf(check);
-    if (kinds.length === 1) return [];
-    const path = ["health", "checks", index];
-    const which = kinds.length === 0 ? "it sets none" : `it sets ${kinds.join(" and ")}`;
-    return [{ path, message: `check "${check.name}" needs exactly one of http, systemdUnit, noFailedUnits: true or command; ${which}` }];
-  });
-
-export const uniqueCheckNames: Rule = (config) => {
-  const seen = new Map<string, number>();
-  const issues: ConfigIssue[] = [];
-  (config.health?.checks ?? []).forEach((check, index) => {
-    const first = seen.get(check.name);
-    if (first === undefined) seen.set(check.name, index);
-    else issues.push({ path: ["health", "checks", index, "name"], message: `duplicate check name "${check.name}" (also health.checks[${first}]): names must be unique` });
-  });
-  return issues;
+export const oneKindPerCheck: Rule = {
+  inputs: ["health.checks.*.name", ...CHECK_KINDS.map((kind) => `health.checks.*.${kind}`)],
+  check: (config) =>
+    (config.health?.checks ?? []).flatMap((check, index) => {
+      const kinds = kindsOf(check);
+      if (kinds.length === 1) return [];
+      const path = ["health", "checks", index];
+      const which = kinds.length === 0 ? "it sets none" : `it sets ${kinds.join(" and ")}`;
+      return [{ path, message: `check "${check.name}" needs exactly one of http, systemdUnit, noFailedUnits: true or command; ${which}` }];
+    }),
 };
 
-export const healthTimings: Rule = (config) => {
-  const health = config.health;
+export const uniqueCheckNames: Rule = {
+  inputs: ["health.checks.*.name"],
+  check: (config) => {
+    const seen = new Map<string, number>();
+    const issues: ConfigIssue[] = [];
+    (config.health?.checks ?? []).forEach((check, index) => {
+      const first = seen.get(check.name);
+      if (first === undefined) seen.set(check.name, index);
+      else issues.push({ path: ["health", "checks", index, "name"], message: `duplicate check name "${check.name}" (also health.checks[${first}]): names must be unique` });
+    });
+    return issues;
+  },
+};
+
+export const healthTimings: Rule = {
+  inputs: ["health.interval", "health.timeout", "health.checks.*.timeout"],
+  check: (config) => healthTimingIssues(config.health),
+};
+
+function healthTimingIssues(health: CominConfig["health"]): ConfigIssue[] {
   if (!health) return [];
   const issues: ConfigIssue[] = [];
   if (health.interval < 1) issues.push({ path: ["health", "interval"], message: "the interval between two rounds of checks must be at least 1s" });
@@ -53,10 +62,14 @@ export const healthTimings: Rule = (config) => {
     }
   });
   return issues;
+}
+
+export const coordinationBackend: Rule = {
+  inputs: ["reboot.coordination"],
+  check: (config) => coordinationIssues(config.reboot.coordination),
 };
 
-export const coordinationBackend: Rule = (config) => {
-  const coordination = config.reboot.coordination;
+function coordinationIssues(coordination: CominConfig["reboot"]["coordination"]): ConfigIssue[] {
   if (!coordination) return [];
   const path = ["reboot", "coordination"];
   const { etcd, fleetLock } = coordination;
@@ -78,6 +91,6 @@ export const coordinationBackend: Rule = (config) => {
     }
   }
   return issues;
-};
+}
 
 export const SAFETY_RULES: readonly Rule[] = [oneKindPerCheck, uniqueCheckNames, healthTimings, coordinationBackend];
