@@ -133,7 +133,6 @@ export const RuntimeConfig = z.strictObject({
   hostname: HostName,
 });
 
-export type HostSettingsInput = z.input<typeof HostSettings>;
 export type RuntimeConfigInput = z.input<typeof RuntimeConfig>;
 export type CominConfig = z.output<typeof RuntimeConfig>;
 export type RemoteConfig = CominConfig["remotes"][number];

@@ -62,7 +62,10 @@ test("paths, nullables, lists, enums, ports and literals are described", (t) => 
   t.deepEqual(node("exporter.port").kind, { type: "int", minimum: 1, maximum: 65535, port: true });
   t.deepEqual(node("retries.attempts").kind, { type: "int", minimum: 1, maximum: 100 });
   t.deepEqual(node("schemaVersion").kind, { type: "literal", value: 1 });
-  t.deepEqual(node("machineId").kind, { type: "nullable", inner: { type: "string", pattern: "^[0-9a-f]{32}$" } });
+  t.deepEqual(node("machineId").kind, {
+    type: "nullable",
+    inner: { type: "string", pattern: "^[0-9a-f]{32}$", readable: "machine id (32 lowercase hexadecimal characters, as in /etc/machine-id)" },
+  });
 });
 
 test("required keys are the ones without a default", (t) => {
