@@ -37,10 +37,10 @@ function urlType(options: { base?: boolean }, text: string) {
 }
 
 /** An `http://` or `https://` URL. */
-export const HttpUrl = urlType({}, "`http://` or `https://` URL");
+export const HttpUrl = urlType({}, "URL, `http://` or `https://`");
 
 /** An `http://` or `https://` URL that paths are appended to. */
-export const HttpBaseUrl = urlType({ base: true }, "`http://` or `https://` URL, without query or fragment");
+export const HttpBaseUrl = urlType({ base: true }, "URL, `http://` or `https://`, without query or fragment");
 
 const STORE_SCHEMES = ["https:", "http:", "s3:", "file:", "ssh:", "ssh-ng:"];
 

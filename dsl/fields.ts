@@ -69,6 +69,19 @@ export function safeName(what: string) {
   );
 }
 
+export const RepositorySubdir = readable(
+  z.string().refine((value) => !value.startsWith("/") && !value.split("/").includes(".."), {
+    error: (issue) => `invalid subdir ${JSON.stringify(issue.input)}: expected a relative path inside the repository, without ".."`,
+  }),
+  'relative path inside the repository, without `..`',
+);
+
+/** Which URL forms are supported is a cross-field rule (rules.ts), reported with the URL. */
+export const GitUrl = readable(
+  z.string().min(1, { error: "the URL cannot be empty" }),
+  "git URL (`https://…`, `ssh://…`, `user@host:path`, `git://…`, `file:///…` or an absolute path)",
+);
+
 /** A whole number from `min` to `max`, with a message that says what was got. */
 export function count(min: number, max = 1_000_000) {
   const error = (issue: { input?: unknown }) => `expected a whole number from ${min} to ${max}, got ${JSON.stringify(issue.input)}`;

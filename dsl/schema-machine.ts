@@ -4,7 +4,7 @@
  * (see schema.ts for the conventions).
  */
 import { z } from "zod";
-import { AbsolutePath, count, Duration, Port } from "./fields.js";
+import { AbsolutePath, count, Duration, Port, RepositorySubdir } from "./fields.js";
 
 export const Repository = z.strictObject({
   /**
@@ -17,12 +17,7 @@ export const Repository = z.strictObject({
    * Directory of the repository holding `flake.nix` (or the Nix expression).
    * @default "."
    */
-  subdir: z
-    .string()
-    .refine((value) => !value.startsWith("/") && !value.split("/").includes(".."), {
-      error: (issue) => `invalid subdir ${JSON.stringify(issue.input)}: expected a relative path inside the repository, without ".."`,
-    })
-    .default("."),
+  subdir: RepositorySubdir.default("."),
   /**
    * Fetch git submodules too.
    * @default false

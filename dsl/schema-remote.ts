@@ -3,7 +3,7 @@
  * Part of the configuration schema (see schema.ts for the conventions).
  */
 import { z } from "zod";
-import { AbsolutePath, BranchName, Duration, Operation, safeName } from "./fields.js";
+import { AbsolutePath, BranchName, Duration, GitUrl, Operation, safeName } from "./fields.js";
 
 export const RemoteAuth = z.strictObject({
   /**
@@ -66,7 +66,7 @@ export const Remote = z.strictObject({
   /** Name of the remote (as in `git remote`); it appears in status, metrics and errors. */
   name: safeName("remote name"),
   /** Git URL: `https://…`, `ssh://…`, `user@host:path`, `file://…` or an absolute path. */
-  url: z.string().min(1, { error: "the URL cannot be empty" }),
+  url: GitUrl,
   /**
    * Credentials for this remote: an HTTPS token file, or an SSH key with a known_hosts file.
    * @default {}
