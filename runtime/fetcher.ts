@@ -6,7 +6,7 @@
  */
 import type { RemoteConfig } from "../dsl/schema.js";
 import { errorMessage } from "./errors.js";
-import type { GitRepository } from "./git/repository.js";
+import { GitError, type GitRepository } from "./git/repository.js";
 import type { Logger } from "./log.js";
 import { unknownRemotes } from "./remotes.js";
 import type { FetchOutcome } from "./types.js";
@@ -118,6 +118,9 @@ export class Fetcher {
       return { remote: remote.name, ok: true, error: null, durationMs: Date.now() - started };
     } catch (error) {
       const message = errorMessage(error);
+      // A warning, so that alerting on the log level sees it; a fetch cancelled by stop() is not a failure.
+      if (error instanceof GitError && error.kind === "cancelled") this.opts.log.debug("fetch cancelled", { remote: remote.name });
+      else this.opts.log.warn("fetch failed", { remote: remote.name, error: message });
       return { remote: remote.name, ok: false, error: message, durationMs: Date.now() - started };
     }
   }

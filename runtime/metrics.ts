@@ -35,6 +35,13 @@ function seconds(iso: string | null | undefined): number | null {
   return Number.isNaN(ms) ? null : ms / 1000;
 }
 
+export interface MetricsOptions {
+  version: string;
+  controller: Controller;
+  /** Failed writes of state.json since start-up (`StateStore.saveFailures`). */
+  stateSaveFailures?: () => number;
+}
+
 export class Metrics {
   readonly registry = new Registry();
   private readonly controller: Controller;
@@ -49,7 +56,7 @@ export class Metrics {
   private readonly reboots: Counter;
   private scrapeStatus: StatusJson | undefined;
 
-  constructor(args: { version: string; controller: Controller }) {
+  constructor(args: MetricsOptions) {
     this.controller = args.controller;
     const registers = [this.registry];
 
@@ -134,6 +141,19 @@ export class Metrics {
     });
     this.retries = new Counter({ name: "comin_retries_total", help: "Retries scheduled after a failed stage (eval, build, deploy).", labelNames: ["stage"], registers });
     this.reboots = new Counter({ name: "comin_reboots_total", help: "Reboots started by the agent.", registers });
+    const { stateSaveFailures } = args;
+    if (stateSaveFailures) {
+      new Counter({
+        name: "comin_state_save_failures_total",
+        help: "Failed writes of state.json (each one is logged and retried); the state in memory is ahead of the disk until a write succeeds.",
+        registers,
+        collect() {
+          // The store owns the count: the counter mirrors it at each scrape.
+          this.reset();
+          this.inc(stateSaveFailures());
+        },
+      });
+    }
 
     // Series that exist before the first event, so that dashboards and rate() see a zero start.
     for (const stage of STAGES) this.stageDuration.zero({ stage });

@@ -53,7 +53,12 @@ export interface GenerationRecord {
   eval: StageRecord;
   build: StageRecord;
   /** `skipped` when the same system and operation are already current. */
-  deploy: StageRecord & { deploymentId: string | null };
+  deploy: DeployStageRecord;
+}
+
+/** The deploy stage also names the deployment it made. */
+export interface DeployStageRecord extends StageRecord {
+  deploymentId: string | null;
 }
 
 /** A generation as `status` shows it: `attempt` is its failed attempts, every stage together (§10). */

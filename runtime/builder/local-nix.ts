@@ -17,7 +17,6 @@ export function localNixBuilder(config: CominConfig, repoDir: string): Builder {
       evaluateGeneration({
         repoDir,
         commit: generation.commit,
-        ref: `refs/remotes/${generation.remote}/${generation.branch}`,
         hostname: config.hostname,
         repository: config.repository,
         timeoutSec: config.timeouts.eval,

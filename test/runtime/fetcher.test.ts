@@ -3,7 +3,7 @@ import test from "ava";
 import { Remote, type RemoteConfig } from "../../dsl/schema.js";
 import { Fetcher } from "../../runtime/fetcher.js";
 import { GitRepository } from "../../runtime/git/repository.js";
-import { silentLogger } from "../../runtime/log.js";
+import { createLogger, silentLogger, type Logger } from "../../runtime/log.js";
 import type { FetchOutcome } from "../../runtime/types.js";
 import { startGitHttpServer, startSilentServer, tempDir, UpstreamRepo, waitFor, type Teardown } from "../helpers/git.js";
 
@@ -12,7 +12,7 @@ const plain = (outcomes: readonly FetchOutcome[] | undefined) => (outcomes ?? []
 
 type Spec = { name: string; url?: string; interval?: number; timeout?: number };
 
-async function setup(t: Teardown, specs: Spec[]) {
+async function setup(t: Teardown, specs: Spec[], log: Logger = silentLogger) {
   const dir = await tempDir(t, "comin-fetcher-");
   const remotes: RemoteConfig[] = [];
   const upstreams: Record<string, UpstreamRepo> = {};
@@ -25,7 +25,7 @@ async function setup(t: Teardown, specs: Spec[]) {
   const repo = await GitRepository.open(path.join(dir, "repository"), silentLogger);
   await repo.syncRemotes(remotes);
   const rounds: FetchOutcome[][] = [];
-  const fetcher = new Fetcher({ repo, remotes, log: silentLogger, onFetched: (outcomes) => void rounds.push(outcomes) });
+  const fetcher = new Fetcher({ repo, remotes, log, onFetched: (outcomes) => void rounds.push(outcomes) });
   t.teardown(() => fetcher.stop());
   return { dir, repo, fetcher, rounds, upstreams };
 }
@@ -95,6 +95,18 @@ test("a hung remote fails at its timeout without holding back the others of its 
     { remote: "hung", ok: false, error: "git fetch hung timed out after 1s" },
     { remote: "healthy", ok: true, error: null },
   ]);
+});
+
+test("a failed fetch is logged as a warning with the remote and git's reason; a successful one is not", async (t) => {
+  const lines: { level: string; msg: string; remote?: string; error?: string }[] = [];
+  const log = createLogger({ level: "debug", write: (line) => lines.push(JSON.parse(line) as (typeof lines)[number]) });
+  const { fetcher } = await setup(t, [{ name: "healthy" }, { name: "gone", url: "/nonexistent/fleet.git" }], log);
+
+  await fetcher.request();
+
+  const warnings = lines.filter((line) => line.level === "warn");
+  t.deepEqual(warnings.map(({ msg, remote }) => ({ msg, remote })), [{ msg: "fetch failed", remote: "gone" }]);
+  t.regex(warnings[0]?.error ?? "", /^git fetch gone failed: .*nonexistent/);
 });
 
 test("stop() aborts the running fetch, and later requests are answered without fetching", async (t) => {
