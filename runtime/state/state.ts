@@ -97,6 +97,8 @@ export function migrateFromV1(v1: Loose): Loose {
     const status = d["status"] === "init" ? "failed" : d["status"];
     return { ...d, status, operationSubmitted: d["operationSubmitted"] ?? d["operation"] ?? "switch" };
   });
+  // Version 1 had a candidate error that was never set.
+  const { error: _error, ...candidate } = asRecord(v1["candidate"]);
   const { lastReboot: _lastReboot, ...rest } = v1;
-  return { ...rest, schemaVersion: STATE_VERSION, generations, deployments };
+  return { ...rest, schemaVersion: STATE_VERSION, candidate: v1["candidate"] === null ? null : candidate, generations, deployments };
 }

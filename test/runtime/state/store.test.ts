@@ -81,7 +81,7 @@ test("a value of the wrong type anywhere is moved aside with its path", async (t
     [{ ...fullState(), baseline: "--upload-pack=touch /tmp/x" }, /^baseline: expected a full commit id/],
     [{ ...fullState(), retry: { ...fullState().retry, stage: "reboot" } }, /^retry\.stage: /],
     [{ ...fullState(), lastFetch: { origin: { at: "yesterday", ok: true, error: null } } }, /^lastFetch\.origin\.at: /],
-    [{ ...fullState(), schemaVersion: 2 }, /^schemaVersion: /],
+    [{ ...fullState(), schemaVersion: 3 }, /^schemaVersion: /],
   ];
   for (const [content, reason] of cases) {
     const { file } = await stateFile(t, JSON.stringify(content));
