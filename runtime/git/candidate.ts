@@ -19,10 +19,10 @@
 import path from "node:path";
 import { StageError } from "../errors.js";
 import { GitError, runGit } from "./run.js";
+import { OBJECT_ID } from "./object-id.js";
 
 export const CANDIDATE_REF = "refs/heads/comin/candidate";
 
-const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 /** Per repository: the end of the last evaluation queued there. */
 const queues = new Map<string, Promise<void>>();

@@ -12,6 +12,7 @@ import type { HashAlgorithm } from "./commit-object.js";
 import { GitError, runGit, type GitRunOptions } from "./run.js";
 import { judgeSignature, refuse, signatureToVerify, type GitSignatureCheck, type SignatureVerdict } from "./signature-rules.js";
 import { prepareTrust, type TrustedKeys } from "./trust.js";
+import { isObjectId } from "./object-id.js";
 
 export type { SignatureVerdict } from "./signature-rules.js";
 export { SignatureConfigError } from "./trust.js";
@@ -67,7 +68,7 @@ export class SignatureVerifier {
 
   /** `final` is false for a commit missing from the repository: it may arrive with a later fetch. */
   private async check(repoDir: string, sha: string): Promise<{ verdict: SignatureVerdict; final: boolean }> {
-    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) return { verdict: refuse(`${JSON.stringify(sha)} is not a commit id`), final: true };
+    if (!isObjectId(sha)) return { verdict: refuse(`${JSON.stringify(sha)} is not a commit id`), final: true };
     // Replace refs would let another object stand in for `sha`: the object named is the one judged.
     const env = { GNUPGHOME: this.gnupgHome, GIT_NO_REPLACE_OBJECTS: "1" };
     const git: GitRunOptions = { cwd: repoDir, gitDir: repoDir, env, config: this.gitConfig() };

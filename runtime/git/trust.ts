@@ -7,9 +7,12 @@
  */
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { execa } from "execa";
+import { runProcess } from "../process.js";
 import type { CominConfig } from "../../dsl/schema.js";
 import { AllowedSignersSyntaxError, parseAllowedSigners, type AllowedSigner } from "./allowed-signers.js";
+
+/** gpg only reads local files here; a minute is far more than it ever takes. */
+const GPG_TIMEOUT_MS = 60_000;
 
 /** A trust file that cannot be used: the agent refuses to start rather than trust nothing silently. */
 export class SignatureConfigError extends Error {
@@ -73,14 +76,10 @@ async function importGpgKeys(file: string, gnupgHome: string): Promise<string[]>
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new SignatureConfigError(file, `cannot read the GPG public key file ${file} (${code})`, { cause: error });
   }
-  const result = await execa("gpg", ["--batch", "--no-tty", "--status-fd", "1", "--import", "--", file], {
-    env: { GNUPGHOME: gnupgHome },
-    reject: false,
-    stdin: "ignore",
-  });
+  const result = await runProcess("gpg", ["--batch", "--no-tty", "--status-fd", "1", "--import", "--", file], { env: { GNUPGHOME: gnupgHome }, timeoutMs: GPG_TIMEOUT_MS });
   const fingerprints = [...String(result.stdout).matchAll(/^\[GNUPG:\] IMPORT_OK \d+ ([0-9A-F]+)$/gm)].map((match) => match[1] ?? "");
   if (fingerprints.length === 0) {
-    const reason = result.exitCode === undefined ? `gpg could not run (${result.shortMessage})` : "it contains no OpenPGP public key";
+    const reason = result.spawnError ? `gpg could not run (${result.spawnError.message})` : result.stoppedBy ? "gpg timed out" : "it contains no OpenPGP public key";
     throw new SignatureConfigError(file, `invalid GPG public key file ${file}: ${reason}`, { cause: result });
   }
   return fingerprints;
@@ -88,23 +87,22 @@ async function importGpgKeys(file: string, gnupgHome: string): Promise<string[]>
 
 /** Keys of the isolated keyring are trusted by definition; saying so makes gpg report G, not U. */
 async function setUltimateTrust(fingerprints: readonly string[], gnupgHome: string): Promise<void> {
-  const result = await execa("gpg", ["--batch", "--no-tty", "--import-ownertrust"], {
+  const result = await runProcess("gpg", ["--batch", "--no-tty", "--import-ownertrust"], {
     env: { GNUPGHOME: gnupgHome },
     input: fingerprints.map((fingerprint) => `${fingerprint}:6:\n`).join(""),
-    reject: false,
+    timeoutMs: GPG_TIMEOUT_MS,
   });
-  if (result.exitCode !== 0) throw new SignatureConfigError(gnupgHome, `cannot set the trust of the GPG keys: ${String(result.stderr)}`, { cause: result });
+  if (result.exitCode !== 0) throw new SignatureConfigError(gnupgHome, `cannot set the trust of the GPG keys: ${result.stderrLines.join("\n")}`, { cause: result });
 }
 
 /** Primary keys and subkeys: git reports the fingerprint of the (sub)key that made the signature. */
 async function keyringFingerprints(gnupgHome: string): Promise<string[]> {
-  const result = await execa("gpg", ["--batch", "--no-tty", "--with-colons", "--fixed-list-mode", "--with-subkey-fingerprint", "--list-keys"], {
+  const result = await runProcess("gpg", ["--batch", "--no-tty", "--with-colons", "--fixed-list-mode", "--with-subkey-fingerprint", "--list-keys"], {
     env: { GNUPGHOME: gnupgHome },
-    reject: false,
-    stdin: "ignore",
+    timeoutMs: GPG_TIMEOUT_MS,
   });
-  if (result.exitCode !== 0) throw new SignatureConfigError(gnupgHome, `cannot list the imported GPG keys: ${String(result.stderr)}`, { cause: result });
-  return [...String(result.stdout).matchAll(/^fpr:(?:[^:]*:){8}([0-9A-F]+):/gm)].map((match) => match[1] ?? "");
+  if (result.exitCode !== 0) throw new SignatureConfigError(gnupgHome, `cannot list the imported GPG keys: ${result.stderrLines.join("\n")}`, { cause: result });
+  return [...result.stdout.matchAll(/^fpr:(?:[^:]*:){8}([0-9A-F]+):/gm)].map((match) => match[1] ?? "");
 }
 
 async function readAllowedSigners(file: string): Promise<{ text: string; entries: AllowedSigner[] }> {

@@ -13,11 +13,12 @@
 import { z } from "zod";
 import { Operation } from "../../dsl/schema.js";
 import { STAGE_STATUSES, STAGES } from "../agent/stages.js";
+import { OBJECT_ID } from "../git/object-id.js";
 import type { BranchStatus, Candidate, DeploymentRecord, GenerationRecord, RebootEntry, StageRecord } from "../types.js";
 import { STATE_VERSION, type RebootAttempt, type RetryState, type State } from "./state.js";
 
 /** A full object id, as git prints it: anything else never came from this agent. */
-const CommitId = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "expected a full commit id (40 or 64 lowercase hexadecimal characters)");
+const CommitId = z.string().regex(OBJECT_ID, "expected a full commit id (40 or 64 lowercase hexadecimal characters)");
 const Time = z.iso.datetime();
 const StageStatus = z.enum(STAGE_STATUSES);
 const RetryStage = z.enum(STAGES);

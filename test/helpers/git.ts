@@ -393,3 +393,8 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 20));
   }
 }
+
+/** Full sha of refs/remotes/<remote>/<branch> in the agent's repository, or null. */
+export async function remoteHead(repo: { remoteHeads(): Promise<Map<string, string>> }, remote: string, branch: string): Promise<string | null> {
+  return (await repo.remoteHeads()).get(`refs/remotes/${remote}/${branch}`) ?? null;
+}

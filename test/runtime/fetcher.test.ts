@@ -5,7 +5,7 @@ import { Fetcher } from "../../runtime/fetcher.js";
 import { GitRepository } from "../../runtime/git/repository.js";
 import { createLogger, silentLogger, type Logger } from "../../runtime/log.js";
 import type { FetchOutcome } from "../../runtime/types.js";
-import { startGitHttpServer, startSilentServer, tempDir, UpstreamRepo, waitFor, type Teardown } from "../helpers/git.js";
+import { remoteHead, startGitHttpServer, startSilentServer, tempDir, UpstreamRepo, waitFor, type Teardown } from "../helpers/git.js";
 
 /** Outcomes without their timing, which varies. */
 const plain = (outcomes: readonly FetchOutcome[] | undefined) => (outcomes ?? []).map(({ durationMs: _durationMs, ...rest }) => rest);
@@ -42,7 +42,7 @@ test("the first fetch of every remote happens at start, not one period later", a
     { remote: "a", ok: true, error: null },
     { remote: "b", ok: true, error: null },
   ]);
-  t.is(await repo.remoteHead("b", "main"), (await upstreams.b?.head("main")) ?? "missing");
+  t.is(await remoteHead(repo, "b", "main"), (await upstreams.b?.head("main")) ?? "missing");
 });
 
 test("requests arriving during a fetch coalesce into one next fetch of their union", async (t) => {

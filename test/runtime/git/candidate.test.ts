@@ -10,7 +10,7 @@ import { StageError } from "../../../runtime/errors.js";
 import { CANDIDATE_REF, pointCandidate, withCandidate } from "../../../runtime/git/candidate.js";
 import { GitRepository } from "../../../runtime/git/repository.js";
 import { silentLogger } from "../../../runtime/log.js";
-import { git, tempDir, UpstreamRepo, type Teardown } from "../../helpers/git.js";
+import { git, remoteHead, tempDir, UpstreamRepo, type Teardown } from "../../helpers/git.js";
 
 /**
  * The agent's repository after a fetch of two unrelated branches: `candidateBranch` holds
@@ -59,7 +59,7 @@ test("the commit being evaluated survives git gc --prune=now after its remote br
     return git(repo.dir, ["cat-file", "-t", candidate]);
   });
 
-  t.is(await repo.remoteHead("origin", "zzz"), null, "ground truth: the fetch pruned the remote branch");
+  t.is(await remoteHead(repo, "origin", "zzz"), null, "ground truth: the fetch pruned the remote branch");
   t.is(exists.trim(), "commit");
   t.is(await candidateRef(repo.dir), candidate, "the branch keeps it until the next evaluation");
 });

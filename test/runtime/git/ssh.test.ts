@@ -10,7 +10,7 @@ import test, { type ExecutionContext } from "ava";
 import { Remote, type RemoteConfig } from "../../../dsl/schema.js";
 import { GitError, GitRepository } from "../../../runtime/git/repository.js";
 import { silentLogger } from "../../../runtime/log.js";
-import { createSshKey, tempDir, UpstreamRepo, type SshKey } from "../../helpers/git.js";
+import { createSshKey, remoteHead, tempDir, UpstreamRepo, type SshKey } from "../../helpers/git.js";
 import { otherHostKeyLine, startSshd, type Sshd } from "../../helpers/sshd.js";
 
 interface World {
@@ -58,7 +58,7 @@ test("an SSH remote is fetched from a real sshd with the key and the known_hosts
 
   await w.repo.fetch(origin(w, { sshKeyFile: w.key.privateKeyFile, knownHostsFile: hosts }));
 
-  t.is(await w.repo.remoteHead("origin", "main"), w.head);
+  t.is(await remoteHead(w.repo, "origin", "main"), w.head);
   t.true(w.sshd.log().some((line) => line.startsWith("Accepted publickey for root")));
 });
 
@@ -71,7 +71,7 @@ test("a changed host key fails with ssh's warning of a possible man-in-the-middl
   t.regex(message, /REMOTE HOST IDENTIFICATION HAS CHANGED/);
   t.regex(message, /Host key for \[127\.0\.0\.1\]:\d+ has changed/);
   t.regex(message, /Host key verification failed/);
-  t.is(await w.repo.remoteHead("origin", "main"), null);
+  t.is(await remoteHead(w.repo, "origin", "main"), null);
 });
 
 test("an unknown host fails with ssh's host key verification, not as a changed key", async (t) => {

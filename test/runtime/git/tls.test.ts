@@ -11,7 +11,7 @@ import { Remote } from "../../../dsl/schema.js";
 import { insecureGitEnvironment } from "../../../runtime/git/insecure.js";
 import { GitError, GitRepository } from "../../../runtime/git/repository.js";
 import { silentLogger } from "../../../runtime/log.js";
-import { startGitHttpServer, tempDir, UpstreamRepo } from "../../helpers/git.js";
+import { remoteHead, startGitHttpServer, tempDir, UpstreamRepo } from "../../helpers/git.js";
 import { createCertificate } from "../../helpers/tls.js";
 
 const VARIABLES = ["GIT_SSL_CAINFO", "GIT_SSL_NO_VERIFY", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM"] as const;
@@ -63,7 +63,7 @@ test.serial("GIT_SSL_CAINFO in the agent's environment makes git trust a private
 
   await w.repo.fetch(w.origin);
 
-  t.is(await w.repo.remoteHead("origin", "main"), w.head);
+  t.is(await remoteHead(w.repo, "origin", "main"), w.head);
 });
 
 test.serial("http.sslCAInfo in the system git config is honoured, but not under GIT_CONFIG_NOSYSTEM (as the NixOS module runs the agent)", async (t) => {
@@ -77,7 +77,7 @@ test.serial("http.sslCAInfo in the system git config is honoured, but not under 
   setEnvironment({ GIT_CONFIG_SYSTEM: systemConfig });
   await w.repo.fetch(w.origin);
 
-  t.is(await w.repo.remoteHead("origin", "main"), w.head);
+  t.is(await remoteHead(w.repo, "origin", "main"), w.head);
 });
 
 test.serial("GIT_SSL_NO_VERIFY, even empty, turns git's certificate checks off, and is reported as insecure", async (t) => {
@@ -86,7 +86,7 @@ test.serial("GIT_SSL_NO_VERIFY, even empty, turns git's certificate checks off, 
 
   await w.repo.fetch(w.origin);
 
-  t.is(await w.repo.remoteHead("origin", "main"), w.head, "an untrusted certificate was accepted");
+  t.is(await remoteHead(w.repo, "origin", "main"), w.head, "an untrusted certificate was accepted");
   t.deepEqual(
     insecureGitEnvironment(process.env).map((setting) => setting.variable),
     ["GIT_SSL_NO_VERIFY"],
