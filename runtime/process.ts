@@ -8,10 +8,10 @@
  * whole group gets SIGTERM, then SIGKILL after a grace period (0: at once). Built on
  * `child_process.spawn` directly: the hot path (git on every poll) pays for nothing it does not use.
  */
-import { spawn } from "node:child_process";
-import { readdir, readFile } from "node:fs/promises";
+import { spawn, type ChildProcess } from "node:child_process";
 import { formatDuration } from "../dsl/duration.js";
 import { StageError } from "./errors.js";
+import { forgetGroup, killGroup, trackGroup } from "./process-group.js";
 
 export interface ProcessOptions {
   cwd?: string;
@@ -49,69 +49,6 @@ const MAX_STDOUT_BYTES = 64 * 1024 * 1024;
 /** After the child exits, how long its pipes may stay open (a grandchild outside the group). */
 const CLOSE_WAIT_MS = 5000;
 
-/** Process groups still running, killed if this process exits first (detached children survive it otherwise). */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const pgid of liveGroups) signalGroup(pgid, "SIGKILL");
-  });
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    // ESRCH: the group is gone.
-    return false;
-  }
-}
-
-/**
- * Whether a process of the group is still running. Zombies do not count: killed grandchildren are
- * reparented to init and stay zombies until it reaps them, which some container inits do late.
- */
-async function groupRunning(pgid: number): Promise<boolean> {
-  if (!signalGroup(pgid, 0)) return false;
-  let entries: string[];
-  try {
-    entries = await readdir("/proc");
-  } catch {
-    return true; // No /proc (not Linux): the signal probe is all there is.
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = await readFile(`/proc/${entry}/stat`, "utf8");
-      // Fields after the command name (which may contain spaces): state, ppid, pgrp, ...
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(pgrp) === pgid && state !== "Z" && state !== "X") return true;
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return false;
-}
-
-/** SIGTERM the group, then SIGKILL whatever still runs after the grace period. */
-async function killGroup(pgid: number, graceMs: number): Promise<void> {
-  if (graceMs <= 0) {
-    signalGroup(pgid, "SIGKILL");
-    return;
-  }
-  if (!signalGroup(pgid, "SIGTERM")) return;
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!(await groupRunning(pgid))) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  signalGroup(pgid, "SIGKILL");
-}
-
 /** Splits a stream into lines as it arrives (`\n` or `\r\n`). */
 function lineSplitter(emit: (line: string) => void): { push(chunk: string): void; end(): void } {
   let rest = "";
@@ -128,10 +65,8 @@ function lineSplitter(emit: (line: string) => void): { push(chunk: string): void
   };
 }
 
-/** Runs `file args` and reports how it ended; never rejects. */
-export function runProcess(file: string, args: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult> {
-  const result: ProcessResult = { exitCode: null, signal: null, stdout: "", stderrLines: [], stoppedBy: null, spawnError: null };
-  if (options.signal?.aborted) return Promise.resolve({ ...result, stoppedBy: "cancelled" });
+/** Collects stdout (bounded), the tail of stderr, and streams both line by line to `onLine`. */
+function collectOutput(child: ChildProcess, options: ProcessOptions, result: ProcessResult): { end(): string } {
   const tailLimit = options.stderrTailLines ?? 400;
   const notify = (line: string, stream: "stdout" | "stderr") => {
     try {
@@ -140,6 +75,34 @@ export function runProcess(file: string, args: readonly string[], options: Proce
       // A listener's bug must not break the child's output stream.
     }
   };
+  const stdoutChunks: Buffer[] = [];
+  let stdoutBytes = 0;
+  const stdoutLines = lineSplitter((line) => notify(line, "stdout"));
+  const stderrLines = lineSplitter((line) => {
+    notify(line, "stderr");
+    result.stderrLines.push(line);
+    if (result.stderrLines.length > tailLimit) result.stderrLines.shift();
+  });
+  child.stdout?.on("data", (chunk: Buffer) => {
+    if (stdoutBytes < MAX_STDOUT_BYTES) stdoutChunks.push(chunk);
+    stdoutBytes += chunk.length;
+    if (options.onLine) stdoutLines.push(chunk.toString("utf8"));
+  });
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => stderrLines.push(chunk));
+  return {
+    end() {
+      stdoutLines.end();
+      stderrLines.end();
+      return Buffer.concat(stdoutChunks).toString("utf8");
+    },
+  };
+}
+
+/** Runs `file args` and reports how it ended; never rejects. */
+export function runProcess(file: string, args: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult> {
+  const result: ProcessResult = { exitCode: null, signal: null, stdout: "", stderrLines: [], stoppedBy: null, spawnError: null };
+  if (options.signal?.aborted) return Promise.resolve({ ...result, stoppedBy: "cancelled" });
   return new Promise((resolve) => {
     const child = spawn(file, args, {
       cwd: options.cwd,
@@ -148,25 +111,8 @@ export function runProcess(file: string, args: readonly string[], options: Proce
       detached: true,
     });
     const pgid = child.pid;
-    if (pgid !== undefined) {
-      installExitHook();
-      liveGroups.add(pgid);
-    }
-    const stdoutChunks: Buffer[] = [];
-    let stdoutBytes = 0;
-    const stdoutLines = lineSplitter((line) => notify(line, "stdout"));
-    const stderrLines = lineSplitter((line) => {
-      notify(line, "stderr");
-      result.stderrLines.push(line);
-      if (result.stderrLines.length > tailLimit) result.stderrLines.shift();
-    });
-    child.stdout?.on("data", (chunk: Buffer) => {
-      if (stdoutBytes < MAX_STDOUT_BYTES) stdoutChunks.push(chunk);
-      stdoutBytes += chunk.length;
-      if (options.onLine) stdoutLines.push(chunk.toString("utf8"));
-    });
-    child.stderr?.setEncoding("utf8");
-    child.stderr?.on("data", (chunk: string) => stderrLines.push(chunk));
+    if (pgid !== undefined) trackGroup(pgid);
+    const output = collectOutput(child, options, result);
     if (options.input !== undefined) {
       child.stdin?.on("error", () => {
         // EPIPE: the child did not read its input; its exit status tells the rest.
@@ -193,10 +139,8 @@ export function runProcess(file: string, args: readonly string[], options: Proce
       options.signal?.removeEventListener("abort", onAbort);
       // The direct child may be gone while a grandchild still ignores SIGTERM: finish the kill.
       await killing;
-      if (pgid !== undefined) liveGroups.delete(pgid);
-      stdoutLines.end();
-      stderrLines.end();
-      const stdout = Buffer.concat(stdoutChunks).toString("utf8");
+      if (pgid !== undefined) forgetGroup(pgid);
+      const stdout = output.end();
       result.stdout = options.keepFinalNewline ? stdout : stdout.replace(/\r?\n$/, "");
       resolve(result);
     };
