@@ -1,11 +1,12 @@
 /**
  * From what the user writes to what the runtime reads: host overrides merged over the fleet
  * settings, defaults applied, `{hostname}` substituted, cross-field rules checked. Every problem
- * is collected; nothing stops at the first one.
+ * is collected; nothing stops at the first one, and a rule runs whenever the keys it reads are
+ * valid, whatever else is wrong.
  */
 import path from "node:path";
 import { fromZodError, unknownKeyMessage, type ConfigIssue } from "./issues.js";
-import { checkRules } from "./rules.js";
+import { checkRules, checkRulesOnInvalid } from "./rules.js";
 import { HostName, HostOnly, HostSettings, RuntimeConfig, SCHEMA_VERSION, type CominConfig } from "./schema.js";
 
 export type Resolution<T> = { ok: true; value: T } | { ok: false; issues: ConfigIssue[] };
@@ -84,7 +85,7 @@ export function completeHostConfig(config: CominConfig): CominConfig {
 export function parseRuntimeConfig(input: unknown): Resolution<CominConfig> {
   if (!isPlainObject(input)) return { ok: false, issues: [{ path: [], message: `expected a JSON object, got ${describe(input)}` }] };
   const parsed = RuntimeConfig.safeParse(input, { reportInput: true });
-  if (!parsed.success) return { ok: false, issues: fromZodError(parsed.error, RuntimeConfig) };
+  if (!parsed.success) return { ok: false, issues: [...fromZodError(parsed.error, RuntimeConfig), ...checkRulesOnInvalid(input)] };
   const config = completeHostConfig(parsed.data);
   const issues = checkRules(config);
   return issues.length ? { ok: false, issues } : { ok: true, value: config };

@@ -34,8 +34,8 @@ export interface GenerateOptions {
 }
 
 export interface ValidateOptions {
-  /** A comin.config.ts (.ts, .mts, .cts, .js, .mjs, .cjs) or a resolved `<host>.json`. */
-  file: string;
+  /** A comin.config.ts (.ts, .mts, .cts, .js, .mjs, .cjs) or a resolved `<host>.json`; `comin.config.ts` (in the working directory) when absent. */
+  file?: string;
   stdout: Writer;
   stderr: Writer;
 }
@@ -124,7 +124,7 @@ async function validateRuntimeJson(file: string, stdout: Writer, stderr: Writer)
 }
 
 export async function validateCommand(options: ValidateOptions): Promise<number> {
-  const { file, stdout, stderr } = options;
+  const { file = "comin.config.ts", stdout, stderr } = options;
   const extension = path.extname(file).toLowerCase();
   if (extension === ".json") return validateRuntimeJson(file, stdout, stderr);
   if (!CONFIG_EXTENSIONS.includes(extension)) {

@@ -4,7 +4,8 @@ import { allNodes, type OptionKind, type OptionNode, type OptionTree } from "./o
 export function describeKind(kind: OptionKind): string {
   switch (kind.type) {
     case "string":
-      return kind.pattern ? `string matching \`${kind.pattern}\`` : kind.minLength ? "non-empty string" : "string";
+      // A regular expression is no documentation: every constrained string says what it is in words.
+      return kind.readable ?? (kind.minLength ? "non-empty string" : "string");
     case "int":
       if (kind.port) return "TCP port (1-65535)";
       if (kind.minimum !== undefined && kind.maximum !== undefined) return `whole number from ${kind.minimum} to ${kind.maximum}`;
@@ -22,10 +23,16 @@ export function describeKind(kind: OptionKind): string {
     case "nullable":
       return `${describeKind(kind.inner)}, or \`null\``;
     case "list":
-      return `${kind.of.type === "enum" ? "list, each" : "list of"} ${plural(describeKind(kind.of))}${kind.minItems ? ` (at least ${kind.minItems})` : ""}`;
+      return `${eachElement(kind.of)}${kind.minItems ? ` (at least ${kind.minItems})` : ""}`;
     case "object":
       return "object";
   }
+}
+
+function eachElement(of: OptionKind): string {
+  if (of.type === "enum") return `list, each ${describeKind(of)}`;
+  if (of.type === "string" && of.readable) return `list, each a ${of.readable}`;
+  return `list of ${plural(describeKind(of))}`;
 }
 
 function plural(text: string): string {

@@ -66,7 +66,7 @@ function innerKind(kind: OptionKind): OptionKind {
  * Secret files are strings, not `path`s: a path literal (`./token`) given to a `path` option is
  * copied into the world-readable Nix store. An absolute string is never copied.
  */
-const SECRET_FILE = /^(tokenFile|sshKeyFile|secretFile)$/;
+const SECRET_FILE = /^(tokenFile|sshKeyFile|secretFile|keyFile)$/;
 
 function optionType(node: OptionNode, depth: number): string {
   if (SECRET_FILE.test(node.key)) {

@@ -4,14 +4,16 @@
  */
 
 export type OptionKind =
-  | { type: "string"; pattern?: string; minLength?: number }
+  /** `readable`: what the string must be, in words (docs/options.md shows it instead of `pattern`). */
+  | { type: "string"; pattern?: string; minLength?: number; readable?: string }
   | { type: "int"; minimum?: number; maximum?: number; port?: true }
   | { type: "bool" }
   | { type: "enum"; values: readonly string[] }
   | { type: "duration" }
   | { type: "path" }
   | { type: "list"; of: OptionKind; minItems?: number }
-  | { type: "object"; children: readonly OptionNode[] }
+  /** `name`: the schema's exported name of the object (`Remote`), absent for an object written inline. */
+  | { type: "object"; name?: string; children: readonly OptionNode[] }
   | { type: "nullable"; inner: OptionKind }
   | { type: "literal"; value: string | number | boolean };
 

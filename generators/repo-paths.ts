@@ -12,6 +12,7 @@ export const GENERATED_FILES = {
   optionsMarkdown: path.join(REPO_ROOT, "docs", "options.md"),
   jsonSchema: path.join(REPO_ROOT, "docs", "comin.schema.json"),
   nixOptions: path.join(REPO_ROOT, "nix", "options.generated.nix"),
+  inputTypes: path.join(REPO_ROOT, "dsl", "input-types.generated.ts"),
 } as const;
 
 export const EXAMPLES_DIR = path.join(REPO_ROOT, "examples");

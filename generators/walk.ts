@@ -51,10 +51,12 @@ function describeKind(type: z.ZodType, docPrefix: string, path: readonly string[
     const patterns = checksOf(type).filter((check) => check.format === "regex" && check.pattern);
     if (patterns.length > 1) throw new SchemaWalkError(`${path.join(".")}: more than one pattern; the walk keeps one per string`);
     const minLength = bound(type.minLength);
+    const readable = schema.readableTypes.get(type)?.readable;
     return {
       type: "string",
       ...(patterns[0]?.pattern ? { pattern: patterns[0].pattern.source } : {}),
       ...(minLength ? { minLength } : {}),
+      ...(readable ? { readable } : {}),
     };
   }
   if (type instanceof z.ZodNumber) {
@@ -86,8 +88,8 @@ function describeKind(type: z.ZodType, docPrefix: string, path: readonly string[
     };
   }
   if (type instanceof z.ZodObject) {
-    const prefix = OBJECT_NAMES.get(type) ?? docPrefix;
-    return { type: "object", children: walkShape(type.shape as Record<string, z.ZodType>, prefix, path, walk) };
+    const name = OBJECT_NAMES.get(type);
+    return { type: "object", ...(name ? { name } : {}), children: walkShape(type.shape as Record<string, z.ZodType>, name ?? docPrefix, path, walk) };
   }
   throw new SchemaWalkError(`${path.join(".")}: the walk does not know zod type "${type._zod.def.type}"; teach it in generators/walk.ts`);
 }

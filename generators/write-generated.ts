@@ -1,10 +1,9 @@
 /**
  * Rewrites every committed generated file: generators/docs.generated.json, docs/options.md,
- * docs/comin.schema.json, nix/options.generated.nix and the golden outputs of each example
- * (examples/<name>/expected/). The drift and golden tests compare the same renderings with what
- * is committed.
- *
- *   npm run build && node dist/generators/write-generated.js
+ * docs/comin.schema.json, nix/options.generated.nix, dsl/input-types.generated.ts and the golden
+ * outputs of each example (examples/<name>/expected/). This is `npm run generate:docs`, the only
+ * command that writes them: neither the build nor any test does, so the drift and golden tests
+ * compare what the sources produce now with what is committed.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -16,10 +15,11 @@ import { renderJsonSchema } from "./json-schema.js";
 import { loadUserConfig } from "./load-config.js";
 import { renderMarkdown } from "./markdown.js";
 import { renderNixOptions } from "./nix-options.js";
+import { renderInputTypes } from "./ts-types.js";
 import { planHostOutputs } from "./host-outputs.js";
 import { writeFileAtomically, writeOutputDir } from "./output-dir.js";
 import { EXAMPLES_DIR, GENERATED_FILES, REPO_ROOT } from "./repo-paths.js";
-import { loadSchemaDocs, type SchemaDocs } from "./schema-docs.js";
+import type { SchemaDocs } from "./schema-docs.js";
 import { walkSchema } from "./walk.js";
 
 interface ExtractDocsModule {
@@ -32,18 +32,25 @@ export async function importExtractDocs(): Promise<ExtractDocsModule> {
   return (await import(pathToFileURL(path.join(REPO_ROOT, "scripts", "extract-docs.mjs")).href)) as ExtractDocsModule;
 }
 
-export async function renderDocsJson(): Promise<string> {
-  const { extractDocs, renderDocsJson: render } = await importExtractDocs();
-  return render(extractDocs());
+/** The documentation in dsl/schema*.ts now (not the committed docs.generated.json). */
+export async function currentSchemaDocs(): Promise<SchemaDocs> {
+  const { extractDocs } = await importExtractDocs();
+  return extractDocs();
 }
 
-/** The three documents generated from the option tree, by absolute path. */
-export function renderDocFiles(docs: SchemaDocs = loadSchemaDocs()): Map<string, string> {
+export async function renderDocsJson(docs: SchemaDocs): Promise<string> {
+  const { renderDocsJson: render } = await importExtractDocs();
+  return render(docs);
+}
+
+/** The files generated from the option tree, by absolute path. */
+export function renderDocFiles(docs: SchemaDocs): Map<string, string> {
   const tree = walkSchema(docs);
   return new Map([
     [GENERATED_FILES.optionsMarkdown, renderMarkdown(tree)],
     [GENERATED_FILES.jsonSchema, renderJsonSchema(tree)],
     [GENERATED_FILES.nixOptions, renderNixOptions(tree)],
+    [GENERATED_FILES.inputTypes, renderInputTypes(tree)],
   ]);
 }
 
@@ -76,8 +83,9 @@ async function writeIfChanged(file: string, content: string): Promise<void> {
 }
 
 export async function writeGenerated(): Promise<void> {
-  await writeIfChanged(GENERATED_FILES.docsJson, await renderDocsJson());
-  for (const [file, content] of renderDocFiles(loadSchemaDocs())) await writeIfChanged(file, content);
+  const docs = await currentSchemaDocs();
+  await writeIfChanged(GENERATED_FILES.docsJson, await renderDocsJson(docs));
+  for (const [file, content] of renderDocFiles(docs)) await writeIfChanged(file, content);
   for (const name of exampleNames()) {
     const expected = path.join(exampleDir(name), "expected");
     const report = await writeOutputDir(expected, await renderExample(name));

@@ -26,7 +26,7 @@
               tokenFile = lib.mkOption {
                 type = lib.types.nullOr (lib.types.strMatching "/.*");
                 default = null;
-                description = "File holding an HTTPS access token (read at each fetch, whitespace trimmed, never logged and never put on a command line).";
+                description = "File holding an HTTPS access token (read at each fetch, whitespace trimmed, never logged and never put on a command line). With an `http://` URL it needs `allowInsecureHttp`.";
                 example = "/run/secrets/git-token";
               };
               sshKeyFile = lib.mkOption {
@@ -45,6 +45,12 @@
           };
           default = { };
           description = "Credentials for this remote: an HTTPS token file, or an SSH key with a known_hosts file.";
+        };
+        allowInsecureHttp = lib.mkOption {
+          type = lib.types.bool;
+          default = false;
+          description = "Accept `auth.tokenFile` with an `http://` URL, although the token then travels in clear to anyone on the network path. Refused otherwise; only for a network you trust (a VPN, a mirror on the same link). `https://` is the real fix.";
+          example = true;
         };
         timeout = lib.mkOption {
           type = lib.types.either lib.types.ints.unsigned lib.types.str;
@@ -167,6 +173,42 @@
     default = { };
     description = "What the repository contains and where.";
   };
+  prebuilt = lib.mkOption {
+    type = lib.types.nullOr (lib.types.submodule {
+      options = {
+        substituters = lib.mkOption {
+          type = lib.types.nonEmptyListOf lib.types.str;
+          description = "Binary caches the prebuilt systems are substituted from (any Nix store URI that `comin publish --to` copied them to, e.g. `https://cache.example.org`).";
+          example = [ "https://cache.example.org" ];
+        };
+        trustedPublicKeys = lib.mkOption {
+          type = lib.types.nonEmptyListOf lib.types.str;
+          description = "Public keys (`name:base64`, as in `trusted-public-keys`) whose signatures are accepted; a path that none of them signed is refused by Nix.";
+          example = [
+            "cache.example.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY="
+          ];
+        };
+        notesRef = lib.mkOption {
+          type = lib.types.str;
+          default = "refs/notes/comin";
+          description = "Git notes ref holding the manifests (`comin publish --notes-ref`), fetched from each remote.";
+        };
+        missing = lib.mkOption {
+          type = lib.types.enum [ "wait" "evaluate" ];
+          default = "wait";
+          description = "When the candidate commit has no manifest for this host: `wait` keeps it pending until one is published (re-checked after every fetch); `evaluate` evaluates and builds it here.";
+        };
+      };
+    });
+    default = null;
+    description = "Substitute the systems that CI evaluated, built and published (`comin publish`) instead of evaluating here; `null` evaluates and builds on the machine.";
+    example = {
+      substituters = [ "https://cache.example.org" ];
+      trustedPublicKeys = [
+        "cache.example.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY="
+      ];
+    };
+  };
   signatures = lib.mkOption {
     type = lib.types.submodule {
       options = {
@@ -238,6 +280,125 @@
     default = { };
     description = "Retries of failed evaluations, builds and deployments, with exponential backoff.";
   };
+  health = lib.mkOption {
+    type = lib.types.nullOr (lib.types.submodule {
+      options = {
+        checks = lib.mkOption {
+          type = lib.types.nonEmptyListOf (lib.types.submodule {
+            options = {
+              name = lib.mkOption {
+                type = lib.types.str;
+                description = "Name of the check, unique in `health.checks`; status, events and the `comin_health_check_failed{check}` metric show it.";
+                example = "web";
+              };
+              http = lib.mkOption {
+                type = lib.types.nullOr (lib.types.submodule {
+                  options = {
+                    url = lib.mkOption {
+                      type = lib.types.str;
+                      description = "URL fetched with GET (`http://` or `https://`).";
+                      example = "http://127.0.0.1:8080/healthz";
+                    };
+                    expectStatus = lib.mkOption {
+                      type = lib.types.ints.between 100 599;
+                      default = 200;
+                      description = "HTTP status that means healthy; any other status, or no answer, fails the check.";
+                    };
+                  };
+                });
+                default = null;
+                description = "Healthy when a GET of `url` answers `expectStatus`. A check sets exactly one of `http`, `systemdUnit`, `noFailedUnits` and `command`.";
+                example = {
+                  url = "http://127.0.0.1:8080/healthz";
+                  expectStatus = 200;
+                };
+              };
+              systemdUnit = lib.mkOption {
+                type = lib.types.nullOr lib.types.str;
+                default = null;
+                description = "Healthy when this systemd unit is active (`systemctl is-active`). A check sets exactly one of `http`, `systemdUnit`, `noFailedUnits` and `command`.";
+                example = "nginx.service";
+              };
+              noFailedUnits = lib.mkOption {
+                type = lib.types.bool;
+                default = false;
+                description = "`true`: healthy when no systemd unit has failed (`systemctl list-units --state=failed` lists nothing). A check sets exactly one of `http`, `systemdUnit`, `noFailedUnits` and `command`.";
+                example = true;
+              };
+              command = lib.mkOption {
+                type = lib.types.nullOr (lib.types.nonEmptyListOf lib.types.str);
+                default = null;
+                description = "Program (absolute path) and arguments, run without a shell, with the `COMIN_*` environment of the post-deployment command; healthy on exit 0, and the tail of its output is the detail. A check sets exactly one of `http`, `systemdUnit`, `noFailedUnits` and `command`.";
+                example = [ "/run/current-system/sw/bin/app-check" "--quick" ];
+              };
+              timeout = lib.mkOption {
+                type = lib.types.either lib.types.ints.unsigned lib.types.str;
+                default = 10;
+                defaultText = lib.literalExpression "\"10s\"";
+                description = "Time one run of this check may take; a run that takes longer fails. At most `health.timeout`.";
+              };
+            };
+          });
+          description = "The checks; all of them must pass in the same round for the deployment to be healthy.";
+          example = [
+            {
+              name = "web";
+              http = {
+                url = "http://127.0.0.1:8080/healthz";
+                expectStatus = 200;
+              };
+            }
+          ];
+        };
+        gracePeriod = lib.mkOption {
+          type = lib.types.either lib.types.ints.unsigned lib.types.str;
+          default = 10;
+          defaultText = lib.literalExpression "\"10s\"";
+          description = "Time between the end of the activation and the first round of checks, for services to start.";
+        };
+        interval = lib.mkOption {
+          type = lib.types.either lib.types.ints.unsigned lib.types.str;
+          default = 5;
+          defaultText = lib.literalExpression "\"5s\"";
+          description = "Time between two rounds of checks (at least 1s).";
+        };
+        timeout = lib.mkOption {
+          type = lib.types.either lib.types.ints.unsigned lib.types.str;
+          default = 120;
+          defaultText = lib.literalExpression "\"2m\"";
+          description = "Time after the grace period within which one round must pass, or the deployment is unhealthy.";
+        };
+        onFailure = lib.mkOption {
+          type = lib.types.enum [ "rollback" "report" ];
+          default = "rollback";
+          description = "What an unhealthy deployment (or a failed activation) does: `rollback` returns to the system that was current before and quarantines the commit; `report` only marks the deployment failed.";
+        };
+      };
+    });
+    default = null;
+    description = "Checks that a deployment must pass after activation, and what a failure does (roll back and quarantine the commit, or report); `null` means a deployment is done when its activation succeeds.";
+    example = {
+      checks = [
+        {
+          name = "web";
+          http = {
+            url = "http://127.0.0.1:8080/healthz";
+          };
+          timeout = "5s";
+        }
+        {
+          name = "nginx";
+          systemdUnit = "nginx.service";
+        }
+        {
+          name = "units";
+          noFailedUnits = true;
+        }
+      ];
+      gracePeriod = "10s";
+      timeout = "2m";
+    };
+  };
   reboot = lib.mkOption {
     type = lib.types.submodule {
       options = {
@@ -288,10 +449,91 @@
           default = [ "systemctl" "reboot" ];
           description = "Command that reboots the machine (no shell).";
         };
+        coordination = lib.mkOption {
+          type = lib.types.nullOr (lib.types.submodule {
+            options = {
+              etcd = lib.mkOption {
+                type = lib.types.nullOr (lib.types.submodule {
+                  options = {
+                    endpoints = lib.mkOption {
+                      type = lib.types.nonEmptyListOf lib.types.str;
+                      description = "Client URLs of the etcd v3 cluster (`https://10.0.0.5:2379`), tried in order.";
+                      example = [ "https://10.0.0.5:2379" "https://10.0.0.6:2379" ];
+                    };
+                    prefix = lib.mkOption {
+                      type = lib.types.str;
+                      default = "/comin/reboot-lock";
+                      description = "Key prefix: the lock of a group is the key `<prefix>/<group>`.";
+                    };
+                    caFile = lib.mkOption {
+                      type = lib.types.nullOr lib.types.path;
+                      default = null;
+                      description = "CA certificate (PEM) that the `https://` endpoints' certificates are checked against; `null` uses the system's trusted CAs.";
+                      example = "/etc/comin/etcd-ca.pem";
+                    };
+                    certFile = lib.mkOption {
+                      type = lib.types.nullOr lib.types.path;
+                      default = null;
+                      description = "Client certificate (PEM) for TLS client authentication; set together with `keyFile`.";
+                      example = "/etc/comin/etcd-client.pem";
+                    };
+                    keyFile = lib.mkOption {
+                      type = lib.types.nullOr (lib.types.strMatching "/.*");
+                      default = null;
+                      description = "Private key (PEM) of `certFile`; read at each connection, never logged.";
+                      example = "/run/secrets/etcd-client-key.pem";
+                    };
+                  };
+                });
+                default = null;
+                description = "Take the reboot lock in an etcd v3 cluster (compare-and-swap transactions on one key per group). Set exactly one of `etcd` and `fleetLock`.";
+                example = {
+                  endpoints = [ "https://10.0.0.5:2379" ];
+                  caFile = "/etc/comin/etcd-ca.pem";
+                };
+              };
+              fleetLock = lib.mkOption {
+                type = lib.types.nullOr (lib.types.submodule {
+                  options = {
+                    url = lib.mkOption {
+                      type = lib.types.str;
+                      description = "Base URL of the FleetLock server (Zincati's protocol, e.g. airlock): the agent posts to `<url>/v1/pre-reboot` and `<url>/v1/steady-state`.";
+                      example = "http://airlock.example.org:3333";
+                    };
+                  };
+                });
+                default = null;
+                description = "Take the reboot lock from a FleetLock server. Set exactly one of `etcd` and `fleetLock`.";
+                example = {
+                  url = "http://airlock.example.org:3333";
+                };
+              };
+              group = lib.mkOption {
+                type = lib.types.str;
+                default = "default";
+                description = "Machines of the same group share the slots; machines of different groups never wait for each other.";
+              };
+              slots = lib.mkOption {
+                type = lib.types.ints.between 1 1000;
+                default = 1;
+                description = "How many machines of the group may be between \"about to reboot\" and \"back and healthy\" at once. etcd only: a FleetLock server owns its slot count, so with `fleetLock` any value other than 1 is refused (set it on the server).";
+              };
+            };
+          });
+          default = null;
+          description = "Fleet-wide reboot lock: at most `slots` machines of a `group` reboot at once, each holding its slot until it is back and healthy. The lock lives in etcd or a FleetLock server; `null` reboots without asking anyone.";
+          example = {
+            etcd = {
+              endpoints = [ "https://10.0.0.5:2379" ];
+            };
+            group = "web";
+            slots = 2;
+          };
+        };
       };
     };
     default = { };
-    description = "Reboot policy, windows and command.";
+    description = "Reboot policy, windows, command and fleet-wide coordination.";
   };
   confirm = lib.mkOption {
     type = lib.types.submodule {

@@ -64,6 +64,8 @@ in
       c1 = git1.succeed(f"{fleet} init ${fleet.source nodes} v1").strip()
       web1.start()
       web2.start()
+      web1_backdoor = backdoor_invocation(web1)
+      web2_backdoor = backdoor_invocation(web2)
       web1.wait_for_unit("comin.service")
       web2.wait_for_unit("comin.service")
 
@@ -75,6 +77,8 @@ in
               t.assertEqual(fleet_marker(agent), "v1")
               t.assertEqual(profile_generations(agent), 1, "a switch deployment adds a boot entry")
               t.assertEqual(boot_log(agent), [expected], "the boot loader was installed once, for v1")
+          assert_first_switch(web1, web1_backdoor)
+          assert_first_switch(web2, web2_backdoor)
 
       with subtest("main advancing is deployed with switch, as a new boot entry"):
           c2 = git1.succeed(f"{fleet} commit main {c1} v2").strip()

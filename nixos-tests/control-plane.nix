@@ -62,6 +62,7 @@ in
       git1.wait_for_unit("git-daemon.service")
       c1 = git1.succeed(f"{fleet} init ${fleet.source nodes} v1").strip()
       web1.start()
+      web1_backdoor = backdoor_invocation(web1)
       web1.wait_for_unit("comin.service")
       ensure_first_fetch(web1)
 
@@ -69,6 +70,7 @@ in
           assert_prebuilt(web1, c1, web1_v1)
           wait_deployed(web1, c1, "switch", 900)
           t.assertEqual(current_system(web1), web1_v1)
+          assert_first_switch(web1, web1_backdoor)
 
       with subtest("the metrics endpoint serves valid Prometheus metrics"):
           git1.wait_for_open_port(4243, "web1")

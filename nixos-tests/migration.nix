@@ -87,6 +87,8 @@ in
       c1 = git1.succeed(f"{fleet} init ${fleet.source nodes} m1").strip()
       oldweb.start()
       newweb.start()
+      oldweb_backdoor = backdoor_invocation(oldweb)
+      newweb_backdoor = backdoor_invocation(newweb)
       oldweb.wait_for_unit("comin.service")
       newweb.wait_for_unit("comin.service")
       t.assertEqual(oldweb.succeed("cat /etc/machine-id").strip(), old_id)
@@ -100,6 +102,7 @@ in
           t.assertEqual(current_system(oldweb), web_on_oldweb)
           t.assertEqual(fleet_marker(oldweb), "m1")
           t.assertEqual(oldweb.succeed("cat /etc/machine-id").strip(), old_id, "the pinned machine keeps its id")
+          assert_first_switch(oldweb, oldweb_backdoor)
 
       with subtest("a configuration pinned to another machine is evaluated, never built nor deployed"):
           status = wait_for_status(newweb, "newweb stopping c1 at the machine-id guard", stopped_by_guard(c1), 900)
@@ -108,6 +111,7 @@ in
           t.assertEqual(generation["build"]["error"], f"machineId {old_id} does not match this machine ({new_id})")
           t.assertEqual(generation["deploy"]["status"], "skipped")
           t.assertIsNone(status["deployment"], "newweb never deployed anything")
+          t.assertFalse(status["needToReboot"], "newweb still runs the system it booted")
           t.assertEqual(current_system(newweb), newweb_system)
           t.assertEqual(profile_generations(newweb), 0)
 
@@ -118,6 +122,7 @@ in
           t.assertEqual(current_system(newweb), web_on_newweb)
           t.assertEqual(fleet_marker(newweb), "m2")
           t.assertEqual(newweb.succeed("cat /etc/machine-id").strip(), new_id)
+          assert_first_switch(newweb, newweb_backdoor)
 
           status = wait_for_status(oldweb, "oldweb stopping c2 at the machine-id guard", stopped_by_guard(c2))
           t.assertEqual(status["generation"]["build"]["error"], f"machineId {new_id} does not match this machine ({old_id})")

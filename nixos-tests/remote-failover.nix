@@ -64,6 +64,7 @@ in
       git2.succeed("git -C /root/fleet remote add git1 git://git1/fleet.git")
       git2.succeed(f"{fleet} reset --remote git1 main {c1}")
       web1.start()
+      web1_backdoor = backdoor_invocation(web1)
       web1.wait_for_unit("comin.service")
 
       with subtest("the first deployment is the system prebuilt outside the VM"):
@@ -71,6 +72,7 @@ in
           status = wait_deployed(web1, c1, "switch", 900)
           t.assertEqual(status["candidate"]["remote"], "origin", "the first remote in order wins a tie")
           t.assertEqual(current_system(web1), web1_v1)
+          assert_first_switch(web1, web1_backdoor)
 
       with subtest("with origin's machine down, the mirror's new commit is deployed"):
           git1.shutdown()

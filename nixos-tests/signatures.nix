@@ -55,6 +55,7 @@ in
       gpg_signing = "FLEET_GPG_PROGRAM=${gpgBackdated}"
 
       start_all()
+      web1_backdoor = backdoor_invocation(web1)
       git1.wait_for_unit("git-daemon.service")
 
       # Keys dated 2020: older than any signature, whatever the clocks say.
@@ -94,6 +95,7 @@ in
           t.assertTrue(status["candidate"]["signed"], "the candidate carries a trusted signature")
           t.assertIn("signer@test.invalid", status["candidate"]["signedBy"])
           t.assertEqual(current_system(web1), web1_v1)
+          assert_first_switch(web1, web1_backdoor)
 
       with subtest("an unsigned commit is refused and never evaluated"):
           c2 = git1.succeed(f"{fleet} commit main {c1} v2").strip()

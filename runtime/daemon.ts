@@ -1,60 +1,52 @@
 /**
- * `comin run`: loads the resolved config, prepares the state directory, wires the real effects
- * (git, nix, system) into the manager, and serves the local API, metrics and webhooks.
+ * `comin run`, the composition root: loads the resolved config, prepares the state directory,
+ * plugs the real adapters (git source, local Nix builder, system deployer, this machine, the
+ * reboot command, the state store, the clock) into the agent, and serves the local API, metrics
+ * and webhooks.
  */
-import { chmod, mkdir, readFile } from "node:fs/promises";
+import { chmod, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { CominConfig } from "../dsl/schema.js";
+import { Agent } from "./agent/agent.js";
+import { AgentController } from "./agent/controller.js";
 import { startApiServer } from "./api/server.js";
+import { localNixBuilder } from "./builder/local-nix.js";
 import { ConfigError, loadRuntimeConfig } from "./config.js";
 import { activate, runPostDeploymentCommand } from "./deploy/deployer.js";
 import { errorMessage } from "./errors.js";
-import { Fetcher } from "./fetcher.js";
+import { insecureGitEnvironment } from "./git/insecure.js";
 import { GitRepository } from "./git/repository.js";
 import { SignatureVerifier } from "./git/signatures.js";
 import { createLogger, type Level, type Logger } from "./log.js";
-import { Manager, type ManagerEffects } from "./manager.js";
 import { Metrics, startMetricsServer } from "./metrics.js";
-import { realiseGeneration } from "./nix/build.js";
-import { evaluateGeneration } from "./nix/evaluate.js";
-import { detectNeedToReboot } from "./reboot/detect.js";
-import { isInsideWindow } from "./reboot/windows.js";
-import { gatherAndSelect } from "./selection.js";
+import type { Deployer } from "./ports.js";
+import { commandRebooter } from "./reboot/rebooter.js";
+import { gitSource } from "./source/git-source.js";
 import { StateStore } from "./state/store.js";
+import { systemClock } from "./system/clock.js";
+import { localMachine } from "./system/machine.js";
+import type { Controller } from "./types.js";
 import { VERSION } from "./version.js";
 import { startWebhookServer } from "./webhook/server.js";
 
 export const EX_CONFIG = 78;
 
 export interface RunningDaemon {
-  manager: Manager;
+  controller: Controller;
   stop(): Promise<void>;
 }
 
-async function readMachineId(file: string, log: Logger): Promise<string | null> {
-  try {
-    const id = (await readFile(file, "utf8")).trim();
-    return id === "" ? null : id;
-  } catch (error) {
-    log.warn("cannot read the machine id: configurations pinned to a machine id will not deploy", { file, error: errorMessage(error) });
-    return null;
-  }
+function systemDeployer(config: CominConfig, log: Logger): Deployer {
+  return {
+    activate: ({ outPath, operation, keepProfileLinks, onLine }) => activate({ outPath, operation, paths: config.paths, timeoutSec: config.timeouts.switch, keepProfileLinks, onLine, log }),
+    postDeployment: (command, env) => runPostDeploymentCommand(command, env, log),
+  };
 }
 
-function realEffects(config: CominConfig, repo: GitRepository, verifier: SignatureVerifier | null, log: Logger): ManagerEffects {
-  const workDir = path.join(config.stateDir, "work");
-  return {
-    evaluate: ({ commit, ref, signal, onLine }) =>
-      evaluateGeneration({ repoDir: repo.dir, commit, ref, hostname: config.hostname, repository: config.repository, timeoutSec: config.timeouts.eval, signal, onLine, workDir }),
-    realise: ({ drvPath, gcRoot, signal, onLine }) => realiseGeneration({ drvPath, gcRoot, timeoutSec: config.timeouts.build, signal, onLine }),
-    activate: ({ outPath, operation, keepProfileLinks, onLine }) =>
-      activate({ outPath, operation, paths: config.paths, timeoutSec: config.timeouts.switch, keepProfileLinks, onLine, log }),
-    postDeployment: (command, env) => runPostDeploymentCommand(command, env, log),
-    detectNeedToReboot: (lastDeployment) =>
-      detectNeedToReboot({ paths: config.paths, lastDeployment: lastDeployment ? { operation: lastDeployment.operation, outPath: lastDeployment.outPath, status: lastDeployment.status } : null }),
-    isInsideWindow,
-    gather: (state) => gatherAndSelect({ repo, remotes: config.remotes, verifier, ...state }),
-  };
+async function signatureVerifier(config: CominConfig, log: Logger): Promise<SignatureVerifier | null> {
+  const trust = config.signatures;
+  if (trust.gpgPublicKeyFiles.length === 0 && trust.sshAllowedSignersFile === null) return null;
+  return SignatureVerifier.create(trust, path.join(config.stateDir, "trust"), log);
 }
 
 /** Starts the daemon; resolves once it runs. Throws ConfigError for an invalid config. */
@@ -64,50 +56,42 @@ export async function startDaemon(configFile: string, options: { level?: Level; 
   await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
   await chmod(config.stateDir, 0o700);
   log.info("starting", { version: VERSION, config: configFile, stateDir: config.stateDir, remotes: config.remotes.map((r) => r.name) });
+  for (const setting of insecureGitEnvironment(process.env)) log.warn("git's TLS certificate checks are off", { ...setting });
 
   const repo = await GitRepository.open(path.join(config.stateDir, "repository"), log);
   await repo.syncRemotes(config.remotes);
-  const trust = config.signatures;
-  const verifier =
-    trust.gpgPublicKeyFiles.length > 0 || trust.sshAllowedSignersFile !== null
-      ? await SignatureVerifier.create(trust, path.join(config.stateDir, "trust"), log)
-      : null;
+  const verifier = await signatureVerifier(config, log);
   const store = new StateStore(path.join(config.stateDir, "state.json"), log);
   const { state } = await store.load();
-  const hostMachineId = await readMachineId(config.paths.machineIdFile, log);
-
-  let manager: Manager | null = null;
-  const fetcher = new Fetcher({
-    repo,
-    remotes: config.remotes,
-    log,
-    onFetched: (outcomes) => manager?.onFetched(outcomes),
-  });
-  const exit = options.exit ?? ((code: number) => process.exit(code));
-  manager = new Manager({
+  const agent = new Agent({
     config,
     log,
-    store,
     state,
-    effects: realEffects(config, repo, verifier, log),
-    fetcher,
-    hostMachineId,
-    exit,
+    ports: {
+      source: gitSource({ config, repo, verifier, log }),
+      builder: localNixBuilder(config, repo.dir),
+      deployer: systemDeployer(config, log),
+      machine: await localMachine(config.paths, log),
+      rebooter: commandRebooter(config.reboot.command),
+      store,
+      clock: systemClock,
+    },
+    exit: options.exit ?? ((code: number) => process.exit(code)),
   });
+  const controller = new AgentController(agent);
   const socketPath = config.paths.socket ?? path.join(config.stateDir, "comin.sock");
-  const api = await startApiServer({ socketPath, controller: manager, log });
-  const metrics = config.exporter ? new Metrics({ version: VERSION, controller: manager }) : null;
+  const api = await startApiServer({ socketPath, controller, log });
+  const metrics = config.exporter ? new Metrics({ version: VERSION, controller, stateSaveFailures: () => store.saveFailures }) : null;
   const metricsServer = config.exporter && metrics ? await startMetricsServer({ listenAddress: config.exporter.listenAddress, port: config.exporter.port, metrics, log }) : null;
-  const webhook = config.webhook ? await startWebhookServer({ config: config.webhook, controller: manager, log }) : null;
-  await manager.start();
+  const webhook = config.webhook ? await startWebhookServer({ config: config.webhook, controller, log }) : null;
+  await agent.start();
   log.info("started", { socket: socketPath, exporter: config.exporter ? `${config.exporter.listenAddress}:${config.exporter.port}` : null, webhook: config.webhook ? `${config.webhook.listenAddress}:${config.webhook.port}` : null });
 
-  const running = manager;
   return {
-    manager: running,
+    controller,
     async stop() {
       log.info("stopping");
-      await running.stop();
+      await agent.stop();
       await Promise.allSettled([api.close(), metricsServer?.close(), webhook?.close()]);
       metrics?.close();
       log.info("stopped");

@@ -6,8 +6,9 @@
  */
 import type { RemoteConfig } from "../dsl/schema.js";
 import { errorMessage } from "./errors.js";
-import type { GitRepository } from "./git/repository.js";
+import { GitError, type GitRepository } from "./git/repository.js";
 import type { Logger } from "./log.js";
+import { unknownRemotes } from "./remotes.js";
 import type { FetchOutcome } from "./types.js";
 
 export interface FetcherOptions {
@@ -16,7 +17,7 @@ export interface FetcherOptions {
   log: Logger;
   /**
    * Called after each round with its outcomes, before the requests it served resolve (the
-   * manager runs selection here). It must not await `request()`: that round is still running.
+   * agent runs selection here). It must not await `request()`: that round is still running.
    */
   onFetched: (outcomes: FetchOutcome[]) => Promise<void> | void;
   /** Source of the poll jitter, in [0, 1). */
@@ -74,10 +75,8 @@ export class Fetcher {
   request(remotes?: string[]): Promise<FetchOutcome[]> {
     const known = this.opts.remotes.map((remote) => remote.name);
     const names = remotes ?? known;
-    const unknown = names.filter((name) => !known.includes(name));
-    if (unknown.length > 0) {
-      return Promise.reject(new Error(`unknown remote ${unknown.map((name) => JSON.stringify(name)).join(", ")}: expected one of ${known.join(", ")}`));
-    }
+    const unknown = unknownRemotes(names, known);
+    if (unknown !== null) return Promise.reject(new Error(unknown));
     if (this.stopped) return Promise.resolve(stoppedOutcomes(names));
     const round = (this.pending ??= { remotes: new Set(), waiters: [] });
     for (const name of names) round.remotes.add(name);
@@ -119,6 +118,9 @@ export class Fetcher {
       return { remote: remote.name, ok: true, error: null, durationMs: Date.now() - started };
     } catch (error) {
       const message = errorMessage(error);
+      // A warning, so that alerting on the log level sees it; a fetch cancelled by stop() is not a failure.
+      if (error instanceof GitError && error.kind === "cancelled") this.opts.log.debug("fetch cancelled", { remote: remote.name });
+      else this.opts.log.warn("fetch failed", { remote: remote.name, error: message });
       return { remote: remote.name, ok: false, error: message, durationMs: Date.now() - started };
     }
   }

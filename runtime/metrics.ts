@@ -7,26 +7,15 @@
 import http from "node:http";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Logger } from "./log.js";
-import type { CominEvent, Controller, DeploymentRecord, StatusJson } from "./types.js";
+import { latestDeployment } from "./history.js";
+import { isDeployment, type CominEvent, type Controller, type StatusJson } from "./types.js";
 import { listenHttp } from "./http-listen.js";
+import { UntypedCount } from "./metrics-untyped.js";
 
 const STAGES = ["fetch", "eval", "build", "deploy"] as const;
 const RETRY_STAGES = ["eval", "build", "deploy"] as const;
 /** From a quick fetch to a two-hour build (the default build timeout). */
 const DURATION_BUCKETS = [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
-
-/**
- * `comin_fetch_count` keeps the established agent's name, but Prometheus' linter (promtool check
- * metrics) rejects a counter without `_total` and reserves `_count` for histograms and summaries.
- * Exposed as `untyped`, the same samples pass the linter and still work with rate() and
- * increase(); `comin_fetches_total` is the same count as a proper counter, for new dashboards.
- */
-class UntypedCounter<T extends string> extends Counter<T> {
-  constructor(configuration: ConstructorParameters<typeof Counter<T>>[0]) {
-    super(configuration);
-    (this as unknown as { type: string }).type = "untyped";
-  }
-}
 
 function seconds(iso: string | null | undefined): number | null {
   if (!iso) return null;
@@ -34,10 +23,11 @@ function seconds(iso: string | null | undefined): number | null {
   return Number.isNaN(ms) ? null : ms / 1000;
 }
 
-function latestDeployment(records: DeploymentRecord[]): DeploymentRecord | null {
-  const deployments = records.filter((record) => record.kind === "deployment");
-  deployments.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  return deployments.at(-1) ?? null;
+export interface MetricsOptions {
+  version: string;
+  controller: Controller;
+  /** Failed writes of state.json since start-up (`StateStore.saveFailures`). */
+  stateSaveFailures?: () => number;
 }
 
 export class Metrics {
@@ -47,14 +37,14 @@ export class Metrics {
   /** The last *finished* outcome of each stage: a stage that is running again keeps showing it. */
   private readonly lastFailed = { eval: 0, build: 0, deployment: 0 };
   private readonly lastSuccessfulFetch = new Map<string, number>();
-  private readonly fetchCount: Counter<"remote_name" | "status">;
+  private readonly fetchCount: UntypedCount<"remote_name" | "status">;
   private readonly fetchesTotal: Counter<"remote_name" | "status">;
   private readonly stageDuration: Histogram<"stage">;
   private readonly retries: Counter<"stage">;
   private readonly reboots: Counter;
   private scrapeStatus: StatusJson | undefined;
 
-  constructor(args: { version: string; controller: Controller }) {
+  constructor(args: MetricsOptions) {
     this.controller = args.controller;
     const registers = [this.registry];
 
@@ -93,15 +83,15 @@ export class Metrics {
       collect() {
         this.reset();
         const deployment = metrics.status().deployment ?? latestDeployment(metrics.controller.deployments());
-        if (deployment?.kind === "deployment") this.set({ commit_id: deployment.commit ?? "", status: deployment.status }, 1);
+        if (deployment) this.set({ commit_id: deployment.commit ?? "", status: deployment.status }, 1);
       },
     });
     const fetchLabels = { labelNames: ["remote_name", "status"] as const, registers };
-    this.fetchCount = new UntypedCounter({
-      name: "comin_fetch_count",
-      help: "Fetches of each remote by outcome (succeeded|failed); same as comin_fetches_total, kept for existing dashboards.",
-      ...fetchLabels,
-    });
+    this.fetchCount = new UntypedCount(
+      "comin_fetch_count",
+      "Fetches of each remote by outcome (succeeded|failed); same as comin_fetches_total, kept for existing dashboards.",
+      this.registry,
+    );
     this.fetchesTotal = new Counter({ name: "comin_fetches_total", help: "Fetches of each remote by outcome (succeeded|failed).", ...fetchLabels });
     scalar("comin_is_suspended", "1 when builds and deployments are suspended (comin suspend).", () => (this.status().suspended ? 1 : 0));
     scalar(
@@ -123,7 +113,7 @@ export class Metrics {
       help: "Unix time at which the last successful deployment ended (absent until one succeeded).",
       registers,
       collect() {
-        const done = metrics.controller.deployments().filter((d) => d.kind === "deployment" && d.status === "done");
+        const done = metrics.controller.deployments().filter(isDeployment).filter((d) => d.status === "done");
         const at = Math.max(0, ...done.map((d) => seconds(d.endedAt) ?? 0));
         // remove() rather than 0: "never" must not read as 1970 in `time() - …` queries.
         if (at > 0) this.set(at);
@@ -139,6 +129,19 @@ export class Metrics {
     });
     this.retries = new Counter({ name: "comin_retries_total", help: "Retries scheduled after a failed stage (eval, build, deploy).", labelNames: ["stage"], registers });
     this.reboots = new Counter({ name: "comin_reboots_total", help: "Reboots started by the agent.", registers });
+    const { stateSaveFailures } = args;
+    if (stateSaveFailures) {
+      new Counter({
+        name: "comin_state_save_failures_total",
+        help: "Failed writes of state.json (each one is logged and retried); the state in memory is ahead of the disk until a write succeeds.",
+        registers,
+        collect() {
+          // The store owns the count: the counter mirrors it at each scrape.
+          this.reset();
+          this.inc(stateSaveFailures());
+        },
+      });
+    }
 
     // Series that exist before the first event, so that dashboards and rate() see a zero start.
     for (const stage of STAGES) this.stageDuration.zero({ stage });

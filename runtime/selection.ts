@@ -69,7 +69,6 @@ export function selectCandidate(input: SelectionInput): SelectionResult {
       isTesting,
       signed: verdict === null ? null : verdict.ok,
       signedBy: verdict?.signedBy ?? null,
-      error: null,
     };
   };
 

@@ -3,10 +3,11 @@
  * `StatusJson` is the public `comin status --json` (interfaces.md §4).
  */
 import type { OperationName } from "../dsl/schema.js";
+import type { Stage, StageRecord, StageStatus } from "./agent/stages.js";
 
+export type { Stage, StageRecord, StageStatus };
 export type Operation = OperationName;
-export type StageStatus = "pending" | "running" | "done" | "failed" | "cancelled" | "skipped";
-export type DeploymentStatus = "init" | "running" | "done" | "failed" | "skipped";
+export type DeploymentStatus = "running" | "done" | "failed" | "skipped";
 
 export interface BranchStatus {
   name: string | null;
@@ -30,11 +31,11 @@ export interface Candidate {
   /** null when no signature trust is configured. */
   signed: boolean | null;
   signedBy: string | null;
-  error: string | null;
   /** Commit message (first 4 KiB), for status and COMIN_GIT_MSG. */
   message?: string;
 }
 
+/** One evaluation (+ build, + deployment) of one candidate. */
 export interface GenerationRecord {
   id: string;
   commit: string;
@@ -47,27 +48,34 @@ export interface GenerationRecord {
   outPath: string | null;
   machineId: string | null;
   createdAt: string;
-  eval: { status: StageStatus; error: string | null; startedAt: string | null; endedAt: string | null };
-  build: { status: StageStatus; error: string | null; startedAt: string | null; endedAt: string | null };
   /** Operation this generation is deployed with (from its branch, or a manual submit). */
   operation: Operation;
-  /** Progress of its deployment: `skipped` when the same system and operation are already current. */
-  deploy: { status: StageStatus; deploymentId: string | null; error: string | null };
-  /** Failed attempts so far (retries, §10); a new candidate starts a new generation at 0. */
-  attempt: number;
+  eval: StageRecord;
+  build: StageRecord;
+  /** `skipped` when the same system and operation are already current. */
+  deploy: DeployStageRecord;
 }
 
+/** The deploy stage also names the deployment it made. */
+export interface DeployStageRecord extends StageRecord {
+  deploymentId: string | null;
+}
+
+/** A generation as `status` shows it: `attempt` is its failed attempts, every stage together (§10). */
+export type GenerationStatus = GenerationRecord & { attempt: number };
+
 export interface DeploymentRecord {
+  kind: "deployment";
   id: string;
-  kind: "deployment" | "reboot";
   generationId: string | null;
   commit: string | null;
   remote: string | null;
   branch: string | null;
   message: string | null;
+  /** The operation run; null when switch inhibitors made a `test` skip. */
   operation: Operation | null;
   /** Operation requested before switch inhibitors were applied. */
-  operationSubmitted: Operation | null;
+  operationSubmitted: Operation;
   reason: string | null;
   status: DeploymentStatus;
   outPath: string | null;
@@ -78,6 +86,23 @@ export interface DeploymentRecord {
   error: string | null;
 }
 
+/** A reboot in the history (`comin deployment list` shows it as a line that says `reboot`). */
+export interface RebootEntry {
+  kind: "reboot";
+  id: string;
+  createdAt: string;
+  reason: string;
+  /** The booted system before the reboot, and the one it reboots into. */
+  from: string | null;
+  to: string | null;
+}
+
+/** The deployment history, oldest first: deployments and reboots. */
+export type HistoryEntry = DeploymentRecord | RebootEntry;
+
+export const isDeployment = (entry: HistoryEntry): entry is DeploymentRecord => entry.kind === "deployment";
+export const isReboot = (entry: HistoryEntry): entry is RebootEntry => entry.kind === "reboot";
+
 export interface RebootRecord {
   at: string;
   reason: string;
@@ -85,8 +110,10 @@ export interface RebootRecord {
   to: string | null;
 }
 
+export type ConfirmationStage = "build" | "deploy";
+
 export interface ConfirmationStatus {
-  stage: "build" | "deploy";
+  stage: ConfirmationStage;
   mode: "without" | "manual" | "auto";
   generationId: string;
   commit: string;
@@ -104,13 +131,13 @@ export interface StatusJson {
   baseline: string | null;
   remotes: RemoteStatus[];
   candidate: Candidate | null;
-  generation: GenerationRecord | null;
+  generation: GenerationStatus | null;
   deployment: DeploymentRecord | null;
   lastReboot: RebootRecord | null;
   confirmations: ConfirmationStatus[];
   /** What the loop waits for, in words ("retry 2/3 of the build in 30s", "a reboot window"). */
   pending: string | null;
-  retry: { stage: "eval" | "build" | "deploy"; attempt: number; of: number; at: string } | null;
+  retry: { stage: Stage; attempt: number; of: number; at: string } | null;
   fetching: boolean;
   startedAt: string;
 }
@@ -125,7 +152,7 @@ export type CominEvent =
   | { type: "deployment-started"; at: string; deployment: DeploymentRecord }
   | { type: "deployment-finished"; at: string; deployment: DeploymentRecord; durationMs: number }
   | { type: "confirmation-pending" | "confirmation-accepted"; at: string; confirmation: ConfirmationStatus }
-  | { type: "retry-scheduled"; at: string; stage: "eval" | "build" | "deploy"; attempt: number; of: number; due: string }
+  | { type: "retry-scheduled"; at: string; stage: Stage; attempt: number; of: number; due: string }
   | { type: "reboot-required"; at: string; reason: string }
   | { type: "reboot"; at: string; reboot: RebootRecord }
   | { type: "suspended" | "resumed"; at: string };
@@ -138,14 +165,15 @@ export interface FetchOutcome {
   durationMs?: number;
 }
 
-/** What the local API and the webhook may ask of the daemon. Implemented by the manager. */
+/** What the local API and the webhook may ask of the daemon. Implemented by the agent. */
 export interface Controller {
   status(): StatusJson;
   /** Fetch now (all remotes when `remotes` is undefined); resolves when that fetch has finished. */
   fetch(remotes?: string[]): Promise<FetchOutcome[]>;
   suspend(): Promise<void>;
   resume(): Promise<void>;
-  deployments(): DeploymentRecord[];
+  /** The history, oldest first. */
+  deployments(): HistoryEntry[];
   /** Redeploy the latest generation; throws when there is none. */
   submitLatest(operation?: Operation): Promise<DeploymentRecord | null>;
   confirmations(): ConfirmationStatus[];

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 /**
- * Extracts the documentation of every configuration key from the JSDoc of dsl/schema.ts into
- * generators/docs.generated.json. That JSON is what the generators read (they walk the zod schema
+ * Extracts the documentation of every configuration key from the JSDoc of dsl/schema.ts and
+ * dsl/schema-*.ts into generators/docs.generated.json. That JSON is what the generators read (they walk the zod schema
  * at run time, where comments no longer exist), so the text is written once, in the schema.
  *
  * Keys are `<ExportedVariable>.<key>`, and `<ExportedVariable>.<key>.<subkey>` for objects written
  * inline (`Remote.poll.interval`). A key without JSDoc makes the script fail: every key is
- * documented. Run by `npm run build` after tsc; `extractDocs` is also imported by the drift test.
+ * documented. Run by `npm run generate:docs`; `extractDocs` is also imported by the drift test,
+ * which compares its result with the committed JSON.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 // ts-morph is the dev dependency that carries the TypeScript compiler; its raw `ts` API is enough
@@ -16,14 +17,18 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { ts } from "ts-morph";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-export const SCHEMA_FILE = path.join(ROOT, "dsl", "schema.ts");
+/** dsl/schema.ts and dsl/schema-<part>.ts, in name order. */
+export const SCHEMA_FILES = readdirSync(path.join(ROOT, "dsl"))
+  .filter((name) => /^schema(?:-[a-z]+)?\.ts$/.test(name))
+  .sort()
+  .map((name) => path.join(ROOT, "dsl", name));
 export const DOCS_FILE = path.join(ROOT, "generators", "docs.generated.json");
 
 export class MissingDocsError extends Error {
   name = "MissingDocsError";
   /** @param {string[]} keys */
   constructor(keys) {
-    super(`every configuration key needs a JSDoc comment in dsl/schema.ts; missing for: ${keys.join(", ")}`);
+    super(`every configuration key needs a JSDoc comment in dsl/schema*.ts; missing for: ${keys.join(", ")}`);
     this.keys = keys;
   }
 }
@@ -94,11 +99,20 @@ function walkObject(call, prefix, source, docs, missing) {
   }
 }
 
-/** Documentation of every key of every exported `z.strictObject`, in source order. */
-export function extractDocs(schemaFile = SCHEMA_FILE) {
-  const source = ts.createSourceFile(schemaFile, readFileSync(schemaFile, "utf8"), ts.ScriptTarget.Latest, true);
+/**
+ * Documentation of every key of every exported `z.strictObject`, file by file in source order.
+ * @param {string | string[]} schemaFiles
+ */
+export function extractDocs(schemaFiles = SCHEMA_FILES) {
   const docs = {};
   const missing = [];
+  for (const file of [schemaFiles].flat()) extractFile(file, docs, missing);
+  if (missing.length) throw new MissingDocsError(missing);
+  return docs;
+}
+
+function extractFile(schemaFile, docs, missing) {
+  const source = ts.createSourceFile(schemaFile, readFileSync(schemaFile, "utf8"), ts.ScriptTarget.Latest, true);
   for (const statement of source.statements) {
     if (!ts.isVariableStatement(statement)) continue;
     if (!statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword)) continue;
@@ -107,8 +121,6 @@ export function extractDocs(schemaFile = SCHEMA_FILE) {
       for (const call of strictObjectsUnder(declaration.initializer)) walkObject(call, declaration.name.text, source, docs, missing);
     }
   }
-  if (missing.length) throw new MissingDocsError(missing);
-  return docs;
 }
 
 export function renderDocsJson(docs) {

@@ -10,6 +10,9 @@ command -v nix >/dev/null || need+=(nix-bin)
 command -v git >/dev/null || need+=(git)
 command -v gpg >/dev/null || need+=(gnupg)
 command -v ssh-keygen >/dev/null || need+=(openssh-client)
+# The SSH fetch tests start their own sshd (own config, loopback port); the system's is not used.
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v openssl >/dev/null || need+=(openssl)
 command -v ip >/dev/null || need+=(iproute2)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v python3 >/dev/null || need+=(python3)
@@ -18,6 +21,10 @@ if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq "${need[@]}" >/dev/null
+  if [[ " ${need[*]} " == *" openssh-server "* ]]; then
+    # Installing the package starts the system's sshd on port 22: nothing here needs it.
+    systemctl disable --now ssh.service >/dev/null 2>&1 || true
+  fi
 fi
 
 # nix-bin's postinst normally creates the build users; make sure they exist.

@@ -10,6 +10,11 @@
 
   # nixos-test-base.nix turns switch-to-configuration off unless a test uses specialisations.
   system.switch.enable = true;
+
+  # The fleet is built with nixpkgs' lib.nixosSystem, which records its nixpkgs as the system's
+  # (a `nixpkgs` entry in /etc/nix/registry.json, NIX_PATH=nixpkgs=flake:nixpkgs); the test
+  # framework builds the nodes without. Neither has it, so the first switch changes neither.
+  nixpkgs.flake.source = lib.mkForce null;
   documentation.enable = false;
 
   # A direct-boot test VM has no disk to install a boot loader on. This one records the system

@@ -1,5 +1,8 @@
-# Nix inside a test VM, where there is no network: never wait on a binary cache or a mirror.
+# Nix inside a test VM, where there is no network: never wait on a binary cache.
 # Imported by ./base.nix (agents and the fleet configurations) and by the authoring git server.
+#
+# No `hashed-mirrors`: current Nix still knows the setting (an unknown one would fail the build
+# of nix.conf), but its default is already empty, and nothing here uses builtins.fetchurl.
 { lib, ... }:
 {
   nix.settings = {
@@ -8,7 +11,6 @@
       "flakes"
     ];
     substituters = lib.mkForce [ ];
-    hashed-mirrors = null;
     connect-timeout = 1;
   };
 }

@@ -6,7 +6,7 @@
 #   script                     ./fleet.sh: authors and pushes commits on a git server node
 #   agent { host, states }     node module: an agent whose prebuilt systems are registered
 #   gitServer { author }       node module: a git daemon (and the author's tools)
-#   pythonHelpers              ./helpers.py, put in front of every test script
+#   pythonHelpers              ./helpers.py and ./machine.py, put in front of every test script
 #
 # Only builtins are used outside the node modules, so that the test suite of this repository
 # can evaluate the suites with stand-ins for nixpkgs (test/nixos-tests/).
@@ -129,7 +129,7 @@ in
     script
     ;
 
-  pythonHelpers = builtins.readFile ./helpers.py;
+  pythonHelpers = builtins.readFile ./helpers.py + "\n\n" + builtins.readFile ./machine.py;
 
   # A test node running the agent. Its settings are the fleet's (../fleet/base.nix and the
   # scenario); the systems it is expected to deploy are prebuilt and registered in its store.

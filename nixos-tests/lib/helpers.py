@@ -1,15 +1,20 @@
 # Helpers shared by the test scripts of the comin VM tests (nixos-tests/*.nix), which put this
-# file in front of their own script. `retry` and `t` come from the NixOS test driver.
+# file and ./machine.py in front of their own script: here, the agent's status, history and
+# metrics. `retry` and `t` come from the NixOS test driver.
 #
 # The functions are left unannotated on purpose: the driver type-checks the whole script with
 # mypy, which then checks how they are called but not their bodies (the machine objects they
-# take are the driver's). The modules imported here are the scripts' too: importing one again
-# would fail the driver's pyflakes check ("redefinition of unused import").
+# take are the driver's). The modules imported here are ./machine.py's and the scripts' too:
+# importing one again would fail the driver's pyflakes check ("redefinition of unused import").
+import datetime
 import hashlib
 import hmac
 import json
+import os
 import re
 import shlex
+import time
+
 
 GUARD_HINT = (
     "the agent's evaluation inside the VM gave another system than the one prebuilt outside it, "
@@ -126,32 +131,6 @@ def assert_prebuilt(machine, commit, expected, timeout=900):
     return status
 
 
-def current_system(machine):
-    return machine.succeed("readlink -f /run/current-system").strip()
-
-
-def booted_system(machine):
-    return machine.succeed("readlink -f /run/booted-system").strip()
-
-
-def fleet_marker(machine):
-    """The marker of the fleet state the machine runs (nixos-tests/fleet/state.nix)."""
-    return machine.succeed("cat /etc/fleet-marker").strip()
-
-
-def profile_generations(machine):
-    """Generations of the agent's system profile: the boot entries a boot loader would list."""
-    output = machine.succeed(
-        "ls -1 /nix/var/nix/profiles/system-profiles 2>/dev/null | grep -c '^comin-[0-9]*-link$' || true"
-    )
-    return int(output.strip() or "0")
-
-
-def boot_log(machine):
-    """Systems the recording boot loader made the default, oldest first (fleet/base.nix)."""
-    return machine.succeed("cat /var/lib/test-boot/log 2>/dev/null || true").split()
-
-
 def deployments(machine):
     """`comin deployment list --json`: the history, oldest first, reboots included."""
     return json.loads(machine.succeed("comin deployment list --json"))
@@ -214,21 +193,3 @@ def post(machine, url, body, headers):
         command += ["--header", f"{name}: {value}"]
     command.append(url)
     return int(machine.succeed(" ".join(shlex.quote(part) for part in command)).strip())
-
-
-def copy_file(source, source_path, target, target_path, mode="0644"):
-    """Copies a small file from one machine to another, through the test driver."""
-    content = source.succeed(f"base64 -w0 {shlex.quote(source_path)}").strip()
-    path = shlex.quote(target_path)
-    target.succeed(
-        f"mkdir -p \"$(dirname {path})\"",
-        f"echo {shlex.quote(content)} | base64 -d > {path}",
-        f"chmod {mode} {path}",
-    )
-
-
-def gpg_fingerprint(machine, email):
-    """Fingerprint of the secret key of `email` in root's keyring."""
-    return machine.succeed(
-        f"gpg --with-colons --list-secret-keys {shlex.quote(email)} | awk -F: '/^fpr/ {{ print $10; exit }}'"
-    ).strip()

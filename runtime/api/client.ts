@@ -3,7 +3,7 @@
  * Connection failures become typed errors so the CLI can say "the daemon is not running".
  */
 import http from "node:http";
-import type { CominEvent, ConfirmationStatus, DeploymentRecord, FetchOutcome, Operation, StatusJson } from "../types.js";
+import type { CominEvent, ConfirmationStatus, DeploymentRecord, FetchOutcome, HistoryEntry, Operation, StatusJson } from "../types.js";
 
 /** Nothing listens on the socket: no socket file, or a stale one. */
 export class DaemonNotRunningError extends Error {
@@ -57,7 +57,7 @@ export interface ApiClient {
   fetchAndWait(remotes?: string[]): Promise<FetchOutcome[]>;
   suspend(): Promise<void>;
   resume(): Promise<void>;
-  deployments(): Promise<DeploymentRecord[]>;
+  deployments(): Promise<HistoryEntry[]>;
   submitLatest(operation?: Operation): Promise<DeploymentRecord | null>;
   confirmations(): Promise<ConfirmationStatus[]>;
   acceptConfirmation(): Promise<ConfirmationStatus[]>;
@@ -135,7 +135,7 @@ export function createApiClient(socketPath: string, options: { timeoutMs?: numbe
     resume: async () => {
       await call("POST", "/v1/resume", {});
     },
-    deployments: () => call<DeploymentRecord[]>("GET", "/v1/deployments"),
+    deployments: () => call<HistoryEntry[]>("GET", "/v1/deployments"),
     submitLatest: async (operation) =>
       (await call<{ deployment: DeploymentRecord | null }>("POST", "/v1/deployments/submit-latest", operation ? { operation } : {})).deployment,
     confirmations: () => call<ConfirmationStatus[]>("GET", "/v1/confirmations"),

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { Operation } from "../../dsl/schema.js";
 import { errorMessage } from "../errors.js";
+import { unknownRemotes } from "../remotes.js";
 import type { Logger } from "../log.js";
 import type { Controller } from "../types.js";
 import type { EventStreams } from "./events.js";
@@ -58,10 +59,8 @@ async function asConflict<T>(action: () => Promise<T>): Promise<T> {
 const fetchNow: Handler = async (req, _res, ctx) => {
   const request = await readRequest(req, ctx, FetchRequest);
   const known = ctx.controller.remotes().map((remote) => remote.name);
-  const unknown = (request.remotes ?? []).filter((name) => !known.includes(name));
-  if (unknown.length > 0) {
-    throw new HttpError(400, `unknown remote ${unknown.map((n) => JSON.stringify(n)).join(", ")} (configured: ${known.join(", ")})`);
-  }
+  const unknown = unknownRemotes(request.remotes ?? [], known);
+  if (unknown !== null) throw new HttpError(400, unknown);
   const remotes = request.remotes ? [...new Set(request.remotes)] : undefined;
   const fetching = ctx.controller.fetch(remotes);
   if (request.wait) return { status: 200, body: { outcomes: await fetching } };

@@ -19,8 +19,8 @@ import {
   formatDeploymentList,
   formatFetchOutcomes,
   formatLatestDeployment,
-  latestDeployment,
 } from "./format-records.js";
+import { latestDeployment } from "../history.js";
 import { formatOneline, formatStatus } from "./format-status.js";
 
 export const EXIT_FAILED = 1;

@@ -1,18 +1,19 @@
 /** Text of `comin deployment list|latest`, `comin confirmation show` and `comin fetch --wait`. */
-import type { ConfirmationStatus, DeploymentRecord, FetchOutcome } from "../types.js";
+import { latestDeployment } from "../history.js";
+import type { ConfirmationStatus, FetchOutcome, HistoryEntry } from "../types.js";
 import { formatDeploymentBlock } from "./format-status.js";
 import { formatInstant, formatRelative, shortSha } from "./format-time.js";
 
-function byCreation(records: DeploymentRecord[]): DeploymentRecord[] {
+function byCreation(records: HistoryEntry[]): HistoryEntry[] {
   return [...records].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
 /** Oldest first, one line each; reboots are lines that say `reboot`. */
-export function formatDeploymentList(records: DeploymentRecord[], now: Date): string {
+export function formatDeploymentList(records: HistoryEntry[], now: Date): string {
   if (records.length === 0) return "No deployment yet.\n";
   const rows = byCreation(records).map((record) => {
+    if (record.kind === "reboot") return [formatInstant(record.createdAt), "reboot", "", "", "", formatRelative(record.createdAt, now), record.reason];
     const at = record.endedAt ?? record.startedAt ?? record.createdAt;
-    if (record.kind === "reboot") return [formatInstant(at), "reboot", "", "", "", formatRelative(at, now), record.reason ?? ""];
     return [
       formatInstant(at),
       record.status,
@@ -27,13 +28,8 @@ export function formatDeploymentList(records: DeploymentRecord[], now: Date): st
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ").trimEnd()).join("\n") + "\n";
 }
 
-/** The newest deployment (reboots aside), or null. */
-export function latestDeployment(records: DeploymentRecord[]): DeploymentRecord | null {
-  return byCreation(records.filter((record) => record.kind === "deployment")).at(-1) ?? null;
-}
-
-export function formatLatestDeployment(records: DeploymentRecord[], now: Date): string {
-  const latest = latestDeployment(records);
+export function formatLatestDeployment(records: HistoryEntry[], now: Date): string {
+  const latest = latestDeployment(byCreation(records));
   if (!latest) return "No deployment found.\n";
   return `Latest deployment\n${formatDeploymentBlock(latest, now).join("\n")}\n`;
 }

@@ -13,7 +13,6 @@ export function describeStage(stage: Stage | { status: StageStatus | DeploymentR
   const took = elapsedBetween(stage.startedAt, stage.endedAt);
   switch (stage.status) {
     case "pending":
-    case "init":
       return "waiting to start";
     case "running":
       return stage.startedAt ? `running, started ${formatRelative(stage.startedAt, now)}` : "running";
@@ -118,7 +117,6 @@ export function formatStatus(status: StatusJson, now: Date): string {
     out.push(`  ${candidate.remote}/${candidate.branch} ${shortSha(candidate.commit)}${candidate.isTesting ? " (testing)" : ""}, ${describeSignature(candidate)}`);
     const message = firstLine(candidate.message);
     if (message) out.push(`  "${message}"`);
-    if (candidate.error) out.push(`  error: ${candidate.error}`);
   }
 
   out.push("", "Generation");
@@ -157,9 +155,6 @@ export function formatStatus(status: StatusJson, now: Date): string {
 
 /** The lines describing one deployment record (also used by `comin deployment latest`). */
 export function formatDeploymentBlock(deployment: DeploymentRecord, now: Date): string[] {
-  if (deployment.kind === "reboot") {
-    return [`  reboot ${formatRelative(deployment.createdAt, now)}${deployment.reason ? `: ${deployment.reason}` : ""}`];
-  }
   const from = deployment.remote && deployment.branch ? ` from ${deployment.remote}/${deployment.branch}` : "";
   const inhibited =
     deployment.operationSubmitted && deployment.operation && deployment.operationSubmitted !== deployment.operation
@@ -182,7 +177,7 @@ export function formatOneline(status: StatusJson, now: Date): string {
   if (status.confirmations.length > 0) parts.push("❔");
   if (status.suspended) parts.push("⏸");
   const generation = status.generation;
-  const deployment = status.deployment?.kind === "deployment" ? status.deployment : null;
+  const deployment = status.deployment;
   const ref = (record: { remote: string | null; branch: string | null; commit: string | null }) =>
     `${record.remote ?? "?"}/${record.branch ?? "?"} ${shortSha(record.commit)}`;
   const ago = (at: string | null) => (at ? ` (${formatRelative(at, now)})` : "");

@@ -40,7 +40,7 @@ export function buildProgram(): Command {
   program
     .command("validate")
     .description("validate a comin.config.ts or a resolved JSON configuration and print every problem")
-    .argument("<file>", "comin.config.ts or <host>.json")
+    .argument("[file]", "comin.config.ts or <host>.json", "comin.config.ts")
     .action(async (file: string) => {
       const { validateCommand } = await import("../../generators/commands.js");
       process.exitCode = await validateCommand({ file, stdout: process.stdout, stderr: process.stderr });

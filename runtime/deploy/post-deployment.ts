@@ -7,7 +7,7 @@ import { errorMessage } from "../errors.js";
 import type { Logger } from "../log.js";
 import { runStage } from "../process.js";
 
-/** The documented variables; the manager sets every one of them (empty when not applicable). */
+/** The documented variables; the agent sets every one of them (empty when not applicable). */
 export const POST_DEPLOYMENT_VARIABLES = [
   "COMIN_GIT_SHA",
   "COMIN_GIT_REF",

@@ -4,9 +4,10 @@
  * the machine booted, never any other file of the directory (the established agent deletes every
  * other profile there).
  */
-import { lstat, mkdir, readdir, readlink, realpath, rm } from "node:fs/promises";
+import { lstat, mkdir, readdir, readlink, rm } from "node:fs/promises";
 import path from "node:path";
 import { runStage } from "../process.js";
+import { realpathOrNull } from "../system/fs.js";
 
 const NIX_ENV_TIMEOUT_SEC = 120;
 
@@ -21,14 +22,6 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-async function resolved(file: string): Promise<string | null> {
-  try {
-    return await realpath(file);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Removes the profile's generation links that are not in `keep`. Kept as well: the generation the
  * profile points to, and any generation whose system is the booted one. Returns the removed links.
@@ -39,14 +32,14 @@ export async function pruneProfileLinks(profile: string, keep: readonly string[]
   const kept = new Set(keep.map((link) => path.resolve(link)));
   const active = await readlink(profile).catch(() => null);
   if (active !== null) kept.add(path.resolve(dir, active));
-  const booted = await resolved(bootedSystem);
+  const booted = await realpathOrNull(bootedSystem);
   const removed: string[] = [];
   for (const entry of await readdir(dir)) {
     const link = path.join(dir, entry);
     if (!pattern.test(entry) || kept.has(link)) continue;
     // Profile generations are symlinks; anything else with that name is not ours.
     if (!(await lstat(link)).isSymbolicLink()) continue;
-    if (booted !== null && (await resolved(link)) === booted) continue;
+    if (booted !== null && (await realpathOrNull(link)) === booted) continue;
     await rm(link, { force: true });
     removed.push(link);
   }

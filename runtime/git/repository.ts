@@ -10,10 +10,10 @@ import type { Logger } from "../log.js";
 import { remoteAuthEnvironment, writeAskpassScript } from "./auth.js";
 import { commitMessageOf } from "./commit-object.js";
 import { GitError, runGit, type GitResult, type GitRunOptions } from "./run.js";
+import { OBJECT_ID } from "./object-id.js";
 
 export { GitError, type GitErrorKind } from "./run.js";
 
-const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 /**
  * Global config for fetches only: a local-path remote owned by another user is otherwise refused
@@ -179,18 +179,6 @@ export class GitRepository {
       if (object && name.length) heads.set(name.join(" "), peeled || object);
     }
     return heads;
-  }
-
-  /** Full sha of refs/remotes/<remote>/<branch>, or null when it does not exist. */
-  async remoteHead(remote: string, branch: string): Promise<string | null> {
-    const ref = `refs/remotes/${remote}/${branch}`;
-    // for-each-ref takes the name as a pattern, never as a revision expression; keep the exact match.
-    const { stdout } = await this.git(["for-each-ref", "--format=%(objectname) %(*objectname) %(refname)", "--", ref]);
-    for (const line of stdout.split("\n")) {
-      const [object, peeled, ...name] = line.split(" ");
-      if (name.join(" ") === ref && object) return peeled || object;
-    }
-    return null;
   }
 
   /** `git merge-base --is-ancestor`: exit 1 is a plain "no". */

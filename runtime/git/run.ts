@@ -1,11 +1,12 @@
 /**
- * The one thin wrapper through which the runtime runs git. No shell ever; hooks disabled and the
+ * The runtime's git route: every git command goes through `runGit`, on the one process runner
+ * (../process.ts). No shell ever; hooks disabled and the
  * invoking user's global config ignored on every call; configuration passed through the
  * environment (GIT_CONFIG_COUNT) so that it also reaches git's own children (upload-pack,
  * remote helpers). A timeout or an abort kills git's whole process group: git spawns ssh and
  * git-remote-https, which would otherwise keep a hung connection open after git itself died.
  */
-import { execa } from "execa";
+import { runProcess } from "../process.js";
 import { scrubCredentials, stderrSummary } from "./scrub.js";
 
 export type GitErrorKind = "failed" | "timeout" | "cancelled";
@@ -92,58 +93,24 @@ export async function runGit(args: readonly string[], options: GitRunOptions): P
   const secrets = options.secrets ?? [];
   if (options.signal?.aborted) throw new GitError("cancelled", `${what} was cancelled`, null);
 
-  const controller = new AbortController();
-  let timedOut = false;
-  const subprocess = execa("git", args, {
+  const result = await runProcess("git", args, {
     cwd: options.cwd,
     env: gitEnvironment(options),
-    extendEnv: false,
-    reject: false,
-    detached: true,
-    cancelSignal: controller.signal,
-    stripFinalNewline: !options.keepFinalNewline,
-    maxBuffer: 64 * 1024 * 1024,
-    ...(options.input === undefined ? { stdin: "ignore" as const } : { input: options.input }),
+    replaceEnv: true,
+    // git holds no store locks: a stopped git (and its ssh) is killed at once.
+    killGraceMs: 0,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.input === undefined ? {} : { input: options.input }),
+    ...(options.keepFinalNewline ? { keepFinalNewline: true } : {}),
   });
-  const killGroup = () => {
-    if (subprocess.pid === undefined) return;
-    try {
-      process.kill(-subprocess.pid, "SIGKILL");
-    } catch {
-      // The group is already gone.
-    }
-  };
-  const onAbort = () => {
-    killGroup();
-    controller.abort();
-  };
-  const timer =
-    options.timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          timedOut = true;
-          onAbort();
-        }, options.timeoutMs);
-  options.signal?.addEventListener("abort", onAbort, { once: true });
-  let result;
-  try {
-    result = await subprocess;
-  } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener("abort", onAbort);
-  }
 
-  const stderr = scrubCredentials(String(result.stderr ?? ""), secrets);
+  const stderr = scrubCredentials(result.stderrLines.join("\n"), secrets);
   const details = new Error(`${what}: exit code ${String(result.exitCode)}, signal ${String(result.signal)}: ${stderr}`);
-  if (result.isCanceled) {
-    killGroup();
-    if (timedOut) {
-      throw new GitError("timeout", `${what} timed out after ${formatSeconds(options.timeoutMs ?? 0)}`, null, { cause: details });
-    }
-    throw new GitError("cancelled", `${what} was cancelled`, null, { cause: details });
-  }
-  if (result.exitCode === undefined) {
-    const reason = result.signal ? `was killed by ${result.signal}` : `could not run (${scrubCredentials(result.shortMessage ?? "", secrets)})`;
+  if (result.stoppedBy === "timeout") throw new GitError("timeout", `${what} timed out after ${formatSeconds(options.timeoutMs ?? 0)}`, null, { cause: details });
+  if (result.stoppedBy === "cancelled") throw new GitError("cancelled", `${what} was cancelled`, null, { cause: details });
+  if (result.exitCode === null) {
+    const reason = result.signal ? `was killed by ${result.signal}` : `could not run (${scrubCredentials(result.spawnError?.message ?? "", secrets)})`;
     throw new GitError("failed", `${what} ${reason}`, null, { cause: details });
   }
   const okExitCodes = options.okExitCodes ?? [0];
@@ -153,7 +120,7 @@ export async function runGit(args: readonly string[], options: GitRunOptions): P
       cause: details,
     });
   }
-  return { exitCode: result.exitCode, stdout: String(result.stdout ?? ""), stderr };
+  return { exitCode: result.exitCode, stdout: result.stdout, stderr };
 }
 
 function formatSeconds(ms: number): string {

@@ -1,55 +1,29 @@
 /**
  * The signature gate (behaviour.md §4): does a commit carry a good signature by a trusted key?
- * git itself checks the signature (the `%G?` status of `git log`, the same machinery as
- * `git verify-commit`), against an isolated GNUPGHOME that holds only the configured GPG keys and
- * against the configured SSH allowed-signers file; the invoking user's keyring is never used.
+ * The commit object is read first and refused unless it carries exactly one signature header, the
+ * one git verifies; then git itself checks the signature (the `%G?` status of `git log`, the same
+ * machinery as `git verify-commit`) against an isolated GNUPGHOME that holds only the configured
+ * GPG keys and against a private copy of the configured SSH allowed-signers file; the invoking
+ * user's keyring is never used. The rules are in signature-rules.ts, the trust in trust.ts.
  */
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { execa } from "execa";
 import type { CominConfig } from "../../dsl/schema.js";
 import type { Logger } from "../log.js";
-import { commitSignatureOf } from "./commit-object.js";
-import { runGit } from "./run.js";
-import { sshSignatureAlgorithms, weakSshSignature } from "./sshsig.js";
+import type { HashAlgorithm } from "./commit-object.js";
+import { GitError, runGit, type GitRunOptions } from "./run.js";
+import { judgeSignature, refuse, signatureToVerify, type GitSignatureCheck, type SignatureVerdict } from "./signature-rules.js";
+import { prepareTrust, type TrustedKeys } from "./trust.js";
+import { isObjectId } from "./object-id.js";
 
-export interface SignatureVerdict {
-  ok: boolean;
-  /** Signer's name (GPG user id) or principal (SSH), else its key id. */
-  signedBy: string | null;
-  /** Why it was refused; null when ok. */
-  reason: string | null;
-}
-
-/** A trust file that cannot be used: the agent refuses to start rather than trust nothing silently. */
-export class SignatureConfigError extends Error {
-  override readonly name = "SignatureConfigError";
-  constructor(
-    readonly file: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-/** What each `%G?` letter means when it is a refusal. */
-const REFUSALS: Record<string, string> = {
-  B: "its signature is bad",
-  X: "its signature has expired",
-  Y: "it is signed by an expired key",
-  R: "it is signed by a revoked key",
-  E: "it is signed by a key that is not trusted",
-  N: "it is not signed",
-};
+export type { SignatureVerdict } from "./signature-rules.js";
+export { SignatureConfigError } from "./trust.js";
 
 const CACHE_LIMIT = 1000;
 
-/** gpg must never start an agent or fetch keys from the network while verifying. */
-const GPG_CONF = "no-autostart\nno-auto-key-retrieve\n";
+/** A commit object is a few hundred bytes; a larger one is never read whole nor handed to gpg. */
+export const MAX_COMMIT_BYTES = 1024 * 1024;
 
-/** A public key line of an allowed-signers file contains one of these key types. */
-const SSH_KEY_TYPE = /(^|\s)(ssh-ed25519|ssh-rsa|ssh-dss|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)(-cert-v01@openssh\.com)?\s+[A-Za-z0-9+/=]+/;
+/** `%GT` is not asked: git 2.39 aborts on it for a signature by an expired GPG key (no TRUST_ line). */
+const VERDICT_FORMAT = "--format=%H%x00%G?%x00%GS%x00%GK%x00%GF%x00%GP";
 
 export class SignatureVerifier {
   private readonly cache = new Map<string, SignatureVerdict>();
@@ -58,74 +32,59 @@ export class SignatureVerifier {
     readonly enabled: boolean,
     private readonly gnupgHome: string,
     private readonly allowedSignersFile: string | null,
+    private readonly trust: TrustedKeys,
     private readonly log: Logger,
+    private readonly now: () => Date,
   ) {}
 
   /**
-   * Builds an isolated GNUPGHOME (`<workDir>/gnupg`, mode 0700, rebuilt at each start so that a
-   * key removed from the configuration is gone) holding only the configured keys, and remembers
-   * the allowed-signers file. Throws SignatureConfigError for an unreadable or invalid file.
+   * Builds the isolated trust under `workDir` (rebuilt at each start so that a key removed from the
+   * configuration is gone). Throws SignatureConfigError for an unreadable or invalid file.
    */
-  static async create(trust: CominConfig["signatures"], workDir: string, log: Logger): Promise<SignatureVerifier> {
+  static async create(trust: CominConfig["signatures"], workDir: string, log: Logger, now: () => Date = () => new Date()): Promise<SignatureVerifier> {
     const enabled = trust.gpgPublicKeyFiles.length > 0 || trust.sshAllowedSignersFile !== null;
-    const gnupgHome = join(workDir, "gnupg");
-    await rm(gnupgHome, { recursive: true, force: true });
-    await mkdir(gnupgHome, { recursive: true, mode: 0o700 });
-    await chmod(gnupgHome, 0o700);
-    await writeFile(join(gnupgHome, "gpg.conf"), GPG_CONF, { mode: 0o600 });
-    const fingerprints: string[] = [];
-    for (const file of trust.gpgPublicKeyFiles) fingerprints.push(...(await importGpgKeys(file, gnupgHome)));
-    if (fingerprints.length > 0) await setUltimateTrust(fingerprints, gnupgHome);
-    if (trust.sshAllowedSignersFile !== null) await checkAllowedSigners(trust.sshAllowedSignersFile);
+    const prepared = await prepareTrust(trust, workDir);
     if (enabled) {
-      log.info("commit signatures are required", { gpgKeys: fingerprints, sshAllowedSignersFile: trust.sshAllowedSignersFile });
+      log.info("commit signatures are required", { gpgKeys: prepared.gpgKeys, sshAllowedSignersFile: trust.sshAllowedSignersFile });
     }
-    return new SignatureVerifier(enabled, gnupgHome, trust.sshAllowedSignersFile, log);
+    return new SignatureVerifier(enabled, prepared.gnupgHome, prepared.allowedSignersFile, prepared.keys, log, now);
   }
 
-  /**
-   * Accepts `%G?` = G, and U for OpenPGP only (a good signature by a key of the isolated keyring,
-   * whose keys are all trusted). For SSH, U means "good signature, but no allowed signer": refused.
-   * SHA-1 SSH signature algorithms are refused before git is asked.
-   */
+  /** The verdict on `sha`, cached: a commit accepted once stays accepted while the agent runs. */
   async verify(repoDir: string, sha: string): Promise<SignatureVerdict> {
     const cached = this.cache.get(sha);
     if (cached) return cached;
-    const verdict = await this.check(repoDir, sha);
-    if (this.cache.size >= CACHE_LIMIT) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
+    const { verdict, final } = await this.check(repoDir, sha);
+    if (final) {
+      if (this.cache.size >= CACHE_LIMIT) {
+        const oldest = this.cache.keys().next().value;
+        if (oldest !== undefined) this.cache.delete(oldest);
+      }
+      this.cache.set(sha, verdict);
     }
-    this.cache.set(sha, verdict);
     if (!verdict.ok) this.log.warn("commit refused by the signature gate", { commit: sha, reason: verdict.reason });
     return verdict;
   }
 
-  private async check(repoDir: string, sha: string): Promise<SignatureVerdict> {
-    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) return refuse(`${JSON.stringify(sha)} is not a commit id`);
-    const git = { cwd: repoDir, gitDir: repoDir, env: { GNUPGHOME: this.gnupgHome }, config: this.gitConfig() };
-    // Both read-only: git's verdict is computed while the signature's kind and algorithm are read,
-    // and is only used when those are acceptable.
-    const [raw, verdict] = await Promise.all([
-      runGit(["cat-file", "commit", sha], { ...git, keepFinalNewline: true }),
-      runGit(["log", "-1", "--format=%G?%x00%GS%x00%GK%x00%GF", "--end-of-options", sha], { ...git, what: "git log (signature)" }),
-    ]);
-    const signature = commitSignatureOf(raw.stdout);
-    if (signature === null) return refuse("it is not signed");
-    if (signature.kind === "ssh") {
-      const algorithms = sshSignatureAlgorithms(signature.armored);
-      if (algorithms === null) return refuse("its SSH signature cannot be read");
-      const weak = weakSshSignature(algorithms);
-      if (weak !== null) return refuse(weak);
-    } else if (signature.kind !== "openpgp") {
-      return refuse(`its signature type (${signature.kind}) is not supported`);
-    }
-    const [letter = "N", signer = "", keyId = "", fingerprint = ""] = verdict.stdout.split("\0");
-    const who = signer || keyId || fingerprint || null;
-    if (letter === "G" || (letter === "U" && signature.kind === "openpgp")) return { ok: true, signedBy: who, reason: null };
-    if (letter === "U") return refuse(`its SSH key ${keyId || fingerprint} is not an allowed signer`, who);
-    const why = REFUSALS[letter] ?? `its signature status is ${letter}`;
-    return refuse(keyId && letter === "E" ? `${why}: key ${keyId}` : why, who);
+  /** `final` is false for a commit missing from the repository: it may arrive with a later fetch. */
+  private async check(repoDir: string, sha: string): Promise<{ verdict: SignatureVerdict; final: boolean }> {
+    if (!isObjectId(sha)) return { verdict: refuse(`${JSON.stringify(sha)} is not a commit id`), final: true };
+    // Replace refs would let another object stand in for `sha`: the object named is the one judged.
+    const env = { GNUPGHOME: this.gnupgHome, GIT_NO_REPLACE_OBJECTS: "1" };
+    const git: GitRunOptions = { cwd: repoDir, gitDir: repoDir, env, config: this.gitConfig() };
+    const object = await describeObject(git, sha);
+    if (object === null) return { verdict: refuse("it is not in the repository"), final: false };
+    const verdict = await readOrRefuse(async () => {
+      if (object.type !== "commit") return refuse(`it is a ${object.type}, not a commit`);
+      if (object.size > MAX_COMMIT_BYTES) return refuse(`its commit object is too large to be verified (${object.size} bytes, at most ${MAX_COMMIT_BYTES})`);
+      const raw = await runGit(["cat-file", "commit", sha], { ...git, keepFinalNewline: true });
+      const signature = signatureToVerify(raw.stdout, object.algorithm);
+      if ("ok" in signature) return signature;
+      const checked = await gitVerdict(git, sha);
+      if (checked === null) return refuse("git's verdict on its signature cannot be read");
+      return judgeSignature(signature.kind === "ssh" ? "ssh" : "openpgp", checked, this.trust, this.now());
+    });
+    return { verdict, final: true };
   }
 
   /** Every signature program and trust file is pinned, whatever the system config says. */
@@ -139,50 +98,40 @@ export class SignatureVerifier {
   }
 }
 
-function refuse(reason: string, signedBy: string | null = null): SignatureVerdict {
-  return { ok: false, signedBy, reason };
+interface ObjectDescription {
+  type: string;
+  size: number;
+  /** From the length of the full object name: git has no other hash in one repository. */
+  algorithm: HashAlgorithm;
 }
 
-async function importGpgKeys(file: string, gnupgHome: string): Promise<string[]> {
+/** Type and size of `sha` without reading it; null when it is not in the repository. */
+async function describeObject(git: GitRunOptions, sha: string): Promise<ObjectDescription | null> {
+  const { stdout } = await runGit(["cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"], { ...git, input: `${sha}\n`, what: "git cat-file (signature gate)" });
+  const [name, type = "", size = ""] = stdout.trim().split(" ");
+  // A 40-digit name in a SHA-256 repository would be an abbreviation: only the full name is ours.
+  if (name !== sha || type === "missing") return null;
+  return { type, size: Number(size), algorithm: sha.length === 64 ? "sha256" : "sha1" };
+}
+
+async function gitVerdict(git: GitRunOptions, sha: string): Promise<GitSignatureCheck | null> {
+  const { stdout } = await runGit(["log", "-1", "--no-walk", VERDICT_FORMAT, "--end-of-options", sha], { ...git, what: "git log (signature)" });
+  const fields = stdout.split("\0");
+  const [commit, letter = "", signer = "", keyId = "", fingerprint = "", primaryFingerprint = ""] = fields;
+  if (fields.length !== 6 || commit !== sha || !/^[A-Z]$/.test(letter)) return null;
+  return { letter, signer, keyId, fingerprint, primaryFingerprint };
+}
+
+/**
+ * A commit git cannot read (git ran and failed on it) is refused, not an error of the round: a
+ * hostile object must not stop the other remotes from being selected. git not running at all
+ * (killed, timed out) is still an error, and nothing is cached.
+ */
+async function readOrRefuse(read: () => Promise<SignatureVerdict>): Promise<SignatureVerdict> {
   try {
-    await readFile(file);
+    return await read();
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new SignatureConfigError(file, `cannot read the GPG public key file ${file} (${code})`, { cause: error });
-  }
-  const result = await execa("gpg", ["--batch", "--no-tty", "--status-fd", "1", "--import", "--", file], {
-    env: { GNUPGHOME: gnupgHome },
-    reject: false,
-    stdin: "ignore",
-  });
-  const fingerprints = [...String(result.stdout).matchAll(/^\[GNUPG:\] IMPORT_OK \d+ ([0-9A-F]+)$/gm)].map((match) => match[1] ?? "");
-  if (fingerprints.length === 0) {
-    const reason = result.exitCode === undefined ? `gpg could not run (${result.shortMessage})` : "it contains no OpenPGP public key";
-    throw new SignatureConfigError(file, `invalid GPG public key file ${file}: ${reason}`, { cause: result });
-  }
-  return fingerprints;
-}
-
-/** Keys of the isolated keyring are trusted by definition; saying so makes gpg report G, not U. */
-async function setUltimateTrust(fingerprints: readonly string[], gnupgHome: string): Promise<void> {
-  const result = await execa("gpg", ["--batch", "--no-tty", "--import-ownertrust"], {
-    env: { GNUPGHOME: gnupgHome },
-    input: fingerprints.map((fingerprint) => `${fingerprint}:6:\n`).join(""),
-    reject: false,
-  });
-  if (result.exitCode !== 0) throw new SignatureConfigError(gnupgHome, `cannot set the trust of the GPG keys: ${String(result.stderr)}`, { cause: result });
-}
-
-async function checkAllowedSigners(file: string): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new SignatureConfigError(file, `cannot read the SSH allowed-signers file ${file} (${code})`, { cause: error });
-  }
-  const entries = text.split("\n").filter((line) => line.trim() !== "" && !line.trimStart().startsWith("#"));
-  if (!entries.some((line) => SSH_KEY_TYPE.test(line))) {
-    throw new SignatureConfigError(file, `invalid SSH allowed-signers file ${file}: it contains no public key (expected lines "<principal> [options] <key type> <base64 key>")`);
+    if (error instanceof GitError && error.exitCode !== null) return refuse(`git cannot read it (${error.message})`);
+    throw error;
   }
 }

@@ -11,16 +11,6 @@ import { runStage } from "../process.js";
 /** Quick store queries; a minute is far more than they ever take. */
 const QUERY_TIMEOUT_SEC = 60;
 
-/** Whether `storePath` is valid (present and complete) in the local store. */
-export async function isValidPath(storePath: string): Promise<boolean> {
-  // --print-invalid makes "invalid" an output instead of an exit code, so a non-zero exit is a real error.
-  const { stdout } = await runStage("nix-store", ["--check-validity", "--print-invalid", storePath], {
-    timeoutSec: QUERY_TIMEOUT_SEC,
-    what: "nix-store --check-validity",
-  });
-  return stdout.trim() === "";
-}
-
 /** With --add-root, nix-store prints the root's path, not the output: follow the link. */
 async function outputOf(stdout: string, gcRoot: string): Promise<string> {
   const printed = stdout.split("\n").find((line) => line.trim() !== "")?.trim() ?? gcRoot;

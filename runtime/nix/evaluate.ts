@@ -6,6 +6,7 @@
 import path from "node:path";
 import type { CominConfig } from "../../dsl/schema.js";
 import { StageError } from "../errors.js";
+import { withCandidate } from "../git/candidate.js";
 import { runStage } from "../process.js";
 import { NIX_CLI_FLAGS } from "./command.js";
 import { flakeSystemAttribute, flakeUrl as makeFlakeUrl } from "./flake-url.js";
@@ -21,11 +22,9 @@ export interface Evaluation {
 }
 
 export interface EvaluateArgs {
-  /** The agent's bare repository. */
+  /** The agent's bare repository. Its candidate branch and HEAD are pointed at `commit` first. */
   repoDir: string;
   commit: string;
-  /** A ref that contains `commit`, e.g. `refs/remotes/origin/main` (Nix 2.8 needs it with a bare repository). */
-  ref: string;
   hostname: string;
   repository: CominConfig["repository"];
   timeoutSec: number;
@@ -69,13 +68,22 @@ function parseEvaluation(stdout: string, flakeUrl: string | null): Evaluation {
   return { drvPath: drv, outPath: out, machineId: machineId ?? null, flakeUrl };
 }
 
+/**
+ * Evaluates `commit` once. The repository's candidate branch is pointed at it first and holds
+ * still until the evaluation ends: an evaluation of the same repository started meanwhile waits.
+ */
 export async function evaluateGeneration(args: EvaluateArgs): Promise<Evaluation> {
+  const { signal } = args;
+  return withCandidate({ gitDir: args.repoDir, commit: args.commit, ...(signal ? { signal } : {}) }, (ref) => evaluateAt(args, ref));
+}
+
+async function evaluateAt(args: EvaluateArgs, ref: string): Promise<Evaluation> {
   const { repository, signal } = args;
   const onLine = args.onLine ? (line: string, stream: "stdout" | "stderr") => stream === "stderr" && args.onLine?.(line) : undefined;
   const common = { timeoutSec: args.timeoutSec, what: "evaluation", ...(signal ? { signal } : {}), ...(onLine ? { onLine } : {}) };
 
   if (repository.type === "flake") {
-    const url = makeFlakeUrl({ repoDir: args.repoDir, commit: args.commit, ref: args.ref, subdir: repository.subdir, submodules: repository.submodules });
+    const url = makeFlakeUrl({ repoDir: args.repoDir, commit: args.commit, ref, subdir: repository.subdir, submodules: repository.submodules });
     const installable = `${url}#${flakeSystemAttribute(args.hostname)}`;
     const { stdout } = await runStage("nix", [...NIX_CLI_FLAGS, "eval", "--json", installable, "--apply", EVALUATION_APPLY], common);
     return parseEvaluation(stdout, url);

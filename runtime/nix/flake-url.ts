@@ -1,9 +1,10 @@
 /**
  * The flake reference of one commit of the agent's bare repository (behaviour.md §5).
  *
- * Nix 2.8 needs `ref=` as well as `rev=` with a bare repository: with `rev` alone it looks for
- * `refs/heads/master` and fails on first use (spec/nix-offline.md). Without `rev`, root on a
- * repository owned by another user hits git's "dubious ownership".
+ * `rev=` pins the commit (without it, root on a repository owned by another user also hits git's
+ * "dubious ownership"); `ref=` names a branch that contains it, the candidate branch
+ * (../git/candidate.ts): Nix 2.8 fetches that ref from a bare repository, and with `rev` alone
+ * looks for `refs/heads/master` (spec/nix-offline.md).
  */
 
 /** Percent-encodes what a URL path or query value cannot hold raw, keeping "/" readable. */

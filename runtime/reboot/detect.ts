@@ -3,10 +3,10 @@
  * system than the running one, or when the running system's kernel, initrd or kernel modules are
  * not the booted system's. Detection only: the policy decides what to do about it.
  */
-import { realpath } from "node:fs/promises";
 import path from "node:path";
 import type { CominConfig } from "../../dsl/schema.js";
 import type { Operation } from "../types.js";
+import { realpathOrNull } from "../system/fs.js";
 
 export interface RebootDetection {
   needed: boolean;
@@ -17,30 +17,22 @@ export interface RebootDetection {
 
 const BOOT_FILES = ["kernel", "initrd", "kernel-modules"] as const;
 
-async function resolved(file: string): Promise<string | null> {
-  try {
-    return await realpath(file);
-  } catch {
-    return null;
-  }
-}
-
 export async function detectNeedToReboot(args: {
   paths: CominConfig["paths"];
   lastDeployment: { operation: Operation | null; outPath: string | null; status: string } | null;
 }): Promise<RebootDetection> {
   const { paths, lastDeployment } = args;
-  const current = await resolved(paths.currentSystem);
+  const current = await realpathOrNull(paths.currentSystem);
   if (lastDeployment?.status === "done" && lastDeployment.operation === "boot" && lastDeployment.outPath) {
-    const next = (await resolved(lastDeployment.outPath)) ?? lastDeployment.outPath;
+    const next = (await realpathOrNull(lastDeployment.outPath)) ?? lastDeployment.outPath;
     if (next !== current) {
       return { needed: true, reason: `a boot deployment is pending: ${next} is set to boot, ${current ?? "an unknown system"} is running`, unknown: false };
     }
   }
-  const booted = await resolved(paths.bootedSystem);
+  const booted = await realpathOrNull(paths.bootedSystem);
   if (current === null || booted === null) return { needed: false, reason: null, unknown: true };
   const links = await Promise.all(
-    BOOT_FILES.map(async (name) => ({ name, booted: await resolved(path.join(booted, name)), current: await resolved(path.join(current, name)) })),
+    BOOT_FILES.map(async (name) => ({ name, booted: await realpathOrNull(path.join(booted, name)), current: await realpathOrNull(path.join(current, name)) })),
   );
   if (links.every((link) => link.booted === null)) return { needed: false, reason: null, unknown: true };
   const changed = links.filter((link) => link.booted !== link.current);

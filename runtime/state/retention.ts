@@ -1,8 +1,9 @@
 /**
- * Which deployment records (and which profile links) to keep (behaviour.md §9). Pure.
- * Records are stored oldest first; the newest of each category wins.
+ * Which history entries (and which profile links) to keep (behaviour.md §9). Pure.
+ * Entries are stored oldest first; the newest of each category wins.
  */
-import type { DeploymentRecord } from "../types.js";
+import { isDeployment, isReboot, type DeploymentRecord, type HistoryEntry } from "../types.js";
+import { MAX_REBOOT_ENTRIES } from "./state.js";
 
 export interface RetentionLimits {
   bootEntries: number;
@@ -11,19 +12,17 @@ export interface RetentionLimits {
 }
 
 export interface RetentionResult {
-  kept: DeploymentRecord[];
+  kept: HistoryEntry[];
   /** Profile links of the retained boot entries, the booted and the current deployment. */
   keepProfileLinks: string[];
 }
 
-const MAX_REBOOT_RECORDS = 10;
+const isBootEntry = (d: DeploymentRecord) => d.status === "done" && (d.operation === "switch" || d.operation === "boot");
 
-const isBootEntry = (d: DeploymentRecord) => d.kind === "deployment" && d.status === "done" && (d.operation === "switch" || d.operation === "boot");
-
-export function applyRetention(records: readonly DeploymentRecord[], limits: RetentionLimits, bootedOutPath: string | null): RetentionResult {
-  const newestFirst = [...records].reverse();
-  const deployments = newestFirst.filter((d) => d.kind === "deployment");
-  const keep = new Set<DeploymentRecord>();
+export function applyRetention(entries: readonly HistoryEntry[], limits: RetentionLimits, bootedOutPath: string | null): RetentionResult {
+  const newestFirst = [...entries].reverse();
+  const deployments = newestFirst.filter(isDeployment);
+  const keep = new Set<HistoryEntry>();
   const links = new Set<DeploymentRecord>();
 
   const current = deployments.find((d) => d.status === "done");
@@ -48,11 +47,11 @@ export function applyRetention(records: readonly DeploymentRecord[], limits: Ret
   }
   deployments.filter((d) => d.status === "done").slice(0, limits.successful).forEach((d) => keep.add(d));
   deployments.slice(0, limits.any).forEach((d) => keep.add(d));
-  deployments.filter((d) => d.status === "init" || d.status === "running").forEach((d) => keep.add(d));
-  newestFirst.filter((d) => d.kind === "reboot").slice(0, MAX_REBOOT_RECORDS).forEach((d) => keep.add(d));
+  deployments.filter((d) => d.status === "running").forEach((d) => keep.add(d));
+  newestFirst.filter(isReboot).slice(0, MAX_REBOOT_ENTRIES).forEach((d) => keep.add(d));
 
   return {
-    kept: records.filter((d) => keep.has(d)),
+    kept: entries.filter((d) => keep.has(d)),
     keepProfileLinks: [...links].map((d) => d.profilePath).filter((p): p is string => p !== null),
   };
 }

@@ -1,129 +1,159 @@
 /**
  * The persisted state of the agent (`<stateDir>/state.json`, behaviour.md §9): baseline, last
- * selection, generations, deployment history, suspension, retries, reboots. Writes are atomic and
- * serialised; a corrupt file is moved aside and the agent starts clean.
+ * selection, generations, deployment history, suspension, retries, reboots. Loading never fails
+ * on what the file holds: anything unusable is moved aside and the agent starts clean. Writes are
+ * atomic and serialised; a write that fails is logged, counted and retried until one succeeds.
  */
-import { readdir, readFile, rename, unlink } from "node:fs/promises";
+import { copyFile, readdir, rename, unlink } from "node:fs/promises";
 import path from "node:path";
-import { z } from "zod";
+import { errorMessage } from "../errors.js";
 import type { Logger } from "../log.js";
-import type { BranchStatus, Candidate, DeploymentRecord, GenerationRecord, RebootRecord } from "../types.js";
+import { retryDelaySeconds } from "../agent/retry.js";
 import { writeFileAtomic } from "./atomic.js";
+import { readStateFile, type ReadLimits } from "./read.js";
+import { emptyState, trimGenerations, type State } from "./state.js";
+import { validateStateText } from "./validate.js";
 
-export const STATE_VERSION = 1;
-const MAX_GENERATIONS = 10;
-const MAX_REBOOTS = 10;
-
-export interface RetryState {
-  generationId: string;
-  stage: "eval" | "build" | "deploy";
-  /** Attempts used so far (the failed one included). */
-  attempt: number;
-  dueAt: string;
-}
-
-export interface RebootAttempt {
-  /** `<current>|<booted>`: the reboot command runs at most once per pair while the machine stays up. */
-  pair: string;
-  at: string;
-  ok: boolean;
-  error: string | null;
-}
-
-export interface State {
-  schemaVersion: typeof STATE_VERSION;
-  baseline: string | null;
-  candidate: Candidate | null;
-  branches: Record<string, { main: BranchStatus; testing: BranchStatus }>;
-  lastFetch: Record<string, { at: string; ok: boolean; error: string | null }>;
-  generations: GenerationRecord[];
-  deployments: DeploymentRecord[];
-  suspended: boolean;
-  retry: RetryState | null;
-  rebootAttempt: RebootAttempt | null;
-  lastReboot: RebootRecord | null;
-}
-
-export function emptyState(): State {
-  return {
-    schemaVersion: STATE_VERSION,
-    baseline: null,
-    candidate: null,
-    branches: {},
-    lastFetch: {},
-    generations: [],
-    deployments: [],
-    suspended: false,
-    retry: null,
-    rebootAttempt: null,
-    lastReboot: null,
-  };
-}
-
-/** Only the skeleton is checked: records are our own writes, but a hand-edited file must not crash us. */
-const StateShape = z.looseObject({
-  schemaVersion: z.literal(STATE_VERSION),
-  baseline: z.string().nullable(),
-  candidate: z.looseObject({ commit: z.string(), remote: z.string(), branch: z.string(), isTesting: z.boolean() }).nullable(),
-  branches: z.record(z.string(), z.unknown()),
-  lastFetch: z.record(z.string(), z.unknown()),
-  generations: z.array(z.looseObject({ id: z.string(), commit: z.string() })),
-  deployments: z.array(z.looseObject({ id: z.string(), status: z.string(), createdAt: z.string() })),
-  suspended: z.boolean(),
-  retry: z.unknown(),
-  rebootAttempt: z.unknown(),
-  lastReboot: z.unknown(),
-});
+export { emptyState, STATE_VERSION, type State } from "./state.js";
+const MAX_LOGGED_KEYS = 10;
 
 export interface LoadResult {
   state: State;
-  /** Set when the file was unreadable and moved aside. */
-  corrupt: { movedTo: string; reason: string } | null;
+  /** Set when the file was unusable and moved aside (movedTo is null when even that failed). */
+  corrupt: { movedTo: string | null; reason: string } | null;
+  /** Keys of the file this agent does not know, dropped (a copy of the file is kept). */
+  droppedKeys: string[];
+}
+
+/** A save that did not reach the disk; the store keeps retrying it. */
+export class StateSaveError extends Error {
+  override readonly name = "StateSaveError";
+}
+
+export interface StateStoreOptions {
+  /** Delay before the first retry of a failed save, doubled at each failure up to maxRetryMs. */
+  retryMs?: number;
+  maxRetryMs?: number;
+  limits?: ReadLimits;
 }
 
 export class StateStore {
   private writing: Promise<void> = Promise.resolve();
+  /** The newest snapshot not yet known to be on disk. */
+  private unsaved: string | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private consecutiveFailures = 0;
+  /** Failed writes since start-up (the `comin_state_save_failures_total` metric). */
+  saveFailures = 0;
+  lastSaveError: { at: string; message: string } | null = null;
 
   constructor(
     readonly file: string,
     private readonly log: Logger,
+    private readonly options: StateStoreOptions = {},
   ) {}
 
   async load(): Promise<LoadResult> {
     await this.removeStaleTemporaries();
-    let text: string;
-    try {
-      text = await readFile(this.file, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { state: emptyState(), corrupt: null };
-      throw error;
-    }
-    let reason: string;
-    try {
-      const parsed = StateShape.safeParse(JSON.parse(text));
-      if (parsed.success) return { state: { ...emptyState(), ...(parsed.data as unknown as State) }, corrupt: null };
-      reason = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`).join("; ");
-    } catch (error) {
-      reason = `invalid JSON: ${(error as Error).message}`;
-    }
-    const movedTo = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-    await rename(this.file, movedTo);
-    this.log.error("state file is corrupt: moved aside, starting with an empty state (the baseline is lost)", { file: this.file, movedTo, reason });
-    return { state: emptyState(), corrupt: { movedTo, reason } };
+    const read = await readStateFile(this.file, this.options.limits);
+    if (read.kind === "missing") return { state: emptyState(), corrupt: null, droppedKeys: [] };
+    const validated = read.kind === "text" ? validateStateText(read.text) : { ok: false as const, reason: read.reason };
+    if (!validated.ok) return { state: emptyState(), corrupt: await this.moveAside(validated.reason), droppedKeys: [] };
+    if (validated.droppedKeys.length > 0) await this.keepCopyWithUnknownKeys(validated.droppedKeys);
+    return { state: validated.state, corrupt: null, droppedKeys: validated.droppedKeys };
   }
 
-  /** Writes are queued so that two saves never race; each one writes the state as it is then. */
+  private async moveAside(reason: string): Promise<{ movedTo: string | null; reason: string }> {
+    const movedTo = `${this.file}.corrupt-${fileTime()}`;
+    try {
+      await rename(this.file, movedTo);
+    } catch (error) {
+      this.log.error("state file is unusable and cannot be moved aside: starting with an empty state (the baseline is lost); saves will fail until it is removed", {
+        file: this.file,
+        reason,
+        error: errorMessage(error),
+      });
+      return { movedTo: null, reason };
+    }
+    this.log.error("state file is corrupt: moved aside, starting with an empty state (the baseline is lost)", { file: this.file, movedTo, reason });
+    return { movedTo, reason };
+  }
+
+  private async keepCopyWithUnknownKeys(keys: readonly string[]): Promise<void> {
+    const copy = `${this.file}.unknown-keys-${fileTime()}`;
+    const kept = await copyFile(this.file, copy).then(
+      () => copy,
+      (error: unknown) => `none (${errorMessage(error)})`,
+    );
+    const shown = keys.slice(0, MAX_LOGGED_KEYS).join(", ") + (keys.length > MAX_LOGGED_KEYS ? ` and ${keys.length - MAX_LOGGED_KEYS} more` : "");
+    this.log.warn("state file has keys this agent does not know (written by a newer agent?): they are dropped, the rest is kept", { file: this.file, keys: shown, copy: kept });
+  }
+
+  /**
+   * Writes are queued so that two saves never race, and the newest snapshot is the one written.
+   * Rejects with StateSaveError when this write failed (it is logged and retried by the store).
+   */
   save(state: State): Promise<void> {
-    const snapshot = JSON.stringify(trim(state), null, 2) + "\n";
-    const next = this.writing.then(() => writeFileAtomic(this.file, snapshot));
-    this.writing = next.catch((error: unknown) => {
-      this.log.error("cannot write the state file", { file: this.file, error });
-    });
+    let snapshot: string;
+    try {
+      snapshot = JSON.stringify(trim(state), null, 2) + "\n";
+    } catch (error) {
+      this.recordFailure(error, false);
+      return Promise.reject(new StateSaveError(`cannot serialise the state: ${errorMessage(error)}`, { cause: error }));
+    }
+    this.unsaved = snapshot;
+    this.cancelRetry();
+    return this.enqueue();
+  }
+
+  /** Waits for the queued writes; a save waiting for its retry is attempted now. Never rejects. */
+  async flush(): Promise<void> {
+    if (this.retryTimer !== null) {
+      this.cancelRetry();
+      void this.enqueue().catch(() => {});
+    }
+    await this.writing;
+  }
+
+  private enqueue(): Promise<void> {
+    const next = this.writing.then(() => this.writeNewest());
+    this.writing = next.catch(() => {});
     return next;
   }
 
-  async flush(): Promise<void> {
-    await this.writing;
+  private async writeNewest(): Promise<void> {
+    const snapshot = this.unsaved;
+    // A later save queued behind this one already wrote its newer snapshot.
+    if (snapshot === null) return;
+    try {
+      await writeFileAtomic(this.file, snapshot);
+    } catch (error) {
+      this.recordFailure(error, true);
+      throw new StateSaveError(`cannot write ${this.file}: ${errorMessage(error)}`, { cause: error });
+    }
+    if (this.unsaved === snapshot) this.unsaved = null;
+    if (this.consecutiveFailures > 0) this.log.info("state file written again", { file: this.file, failedAttempts: this.consecutiveFailures });
+    this.consecutiveFailures = 0;
+  }
+
+  private recordFailure(error: unknown, retry: boolean): void {
+    this.saveFailures += 1;
+    this.consecutiveFailures += 1;
+    this.lastSaveError = { at: new Date().toISOString(), message: errorMessage(error) };
+    const delayMs = retryDelaySeconds(this.consecutiveFailures, this.options.retryMs ?? 1000, this.options.maxRetryMs ?? 60_000);
+    this.log.error("cannot write the state file", { file: this.file, error: errorMessage(error), failures: this.saveFailures, retryInMs: retry ? delayMs : null });
+    if (!retry) return;
+    this.cancelRetry();
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.enqueue().catch(() => {});
+    }, delayMs);
+    this.retryTimer.unref();
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   private async removeStaleTemporaries(): Promise<void> {
@@ -134,11 +164,10 @@ export class StateStore {
   }
 }
 
-function trim(state: State): State {
-  return {
-    ...state,
-    generations: state.generations.slice(-MAX_GENERATIONS),
-  };
+function fileTime(): string {
+  return new Date().toISOString().replace(/[:.]/g, "-");
 }
 
-export { MAX_REBOOTS };
+function trim(state: State): State {
+  return { ...state, generations: trimGenerations(state.generations) };
+}

@@ -15,7 +15,7 @@ test("a minimal fleet gets every default, schemaVersion first", (t) => {
   t.deepEqual(config.retries, { attempts: 3, backoff: 30, maxBackoff: 3600 });
   t.deepEqual(config.remotes[0]?.poll, { interval: 60, jitter: 0 });
   t.deepEqual(config.remotes[0]?.branches.main, { name: "main", operation: "switch", allowForcePush: false });
-  t.deepEqual(config.reboot, { policy: "notify", windows: [], command: ["systemctl", "reboot"] });
+  t.deepEqual(config.reboot, { policy: "notify", windows: [], command: ["systemctl", "reboot"], coordination: null });
   t.deepEqual(config.exporter, { listenAddress: "127.0.0.1", port: 4243 });
   t.is(config.webhook, null);
   t.deepEqual(config.retention, { bootEntries: 3, successful: 3, any: 5 });

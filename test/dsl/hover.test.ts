@@ -1,52 +1,56 @@
 /**
- * The JSDoc of each schema key is what an editor shows when hovering a key of comin.config.ts.
- * Checked with the TypeScript language service, as an editor would ask it.
+ * What an editor shows on hover over the keys of a user's comin.config.ts, with comin installed
+ * from its packed tarball (the emitted `.d.ts`, not the sources): every documented key, at the
+ * fleet level and under a host, shows its description and `@default`.
  */
 import test from "ava";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import ts from "typescript";
+import { allNodes } from "../../generators/option-tree.js";
+import { walkSchema } from "../../generators/walk.js";
+import { importExtractDocs } from "../../generators/write-generated.js";
+import { editorFor, fleetWithPackedComin } from "./editor-helpers.js";
+import { everyKeyConfig } from "./every-key.js";
 
-const DSL = fileURLToPath(new URL("../../../dsl/index.ts", import.meta.url));
+const { extractDocs } = await importExtractDocs();
+const tree = walkSchema(extractDocs());
+const squash = (text: string) => text.replace(/\s+/g, " ").trim();
 
-test("hovering keys of defineConfig shows their documentation and @default", async (t) => {
-  const dir = await mkdtemp(path.join(tmpdir(), "comin-hover-"));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const file = path.join(dir, "comin.config.ts");
-  const text = `import { defineConfig } from ${JSON.stringify(DSL.replace(/\.ts$/, ".js"))};
-export default defineConfig({
-  remotes: [{ name: "origin", url: "/srv/infra", poll: { interval: "5m" } }],
-  reboot: { policy: "never" },
-  hosts: { web1: { machineId: null } },
+test("hovering any documented key of comin.config.ts, with comin installed from its tarball, shows its description and @default", async (t) => {
+  const fleet = await fleetWithPackedComin(t);
+  const file = path.join(fleet, "comin.config.ts");
+  const config = everyKeyConfig(tree);
+  await writeFile(file, config.text);
+  const editor = editorFor([file]);
+
+  const nodes = [...allNodes([...tree.settings, ...tree.hostOnly])];
+  const hostOnly = new Set([...allNodes(tree.hostOnly)]);
+  const wrong: string[] = [];
+  let asked = 0;
+  for (const node of nodes) {
+    const paths = [...(hostOnly.has(node) ? [] : [node.path.join(".")]), `hosts.web1.${node.path.join(".")}`];
+    for (const keyPath of paths) {
+      const offset = config.keys.get(keyPath);
+      if (offset === undefined) throw new Error(`the generated config has no key ${keyPath}`);
+      const hover = editor.hover(file, offset + 1);
+      asked++;
+      if (squash(hover.doc) !== squash(node.description)) wrong.push(`${keyPath}: documentation ${JSON.stringify(hover.doc)}`);
+      if (node.default && hover.defaultTag !== node.default.text) wrong.push(`${keyPath}: @default ${JSON.stringify(hover.defaultTag)}, expected ${node.default.text}`);
+    }
+  }
+
+  t.deepEqual(wrong, []);
+  t.true(asked > 200, `${asked} keys asked`);
+  t.deepEqual(editor.diagnostics(file), [], "the generated config type-checks");
 });
-`;
-  await writeFile(file, text);
-  const service = ts.createLanguageService({
-    getScriptFileNames: () => [file],
-    getScriptVersion: () => "1",
-    getScriptSnapshot: (name) => (ts.sys.fileExists(name) ? ts.ScriptSnapshot.fromString(ts.sys.readFile(name) ?? "") : undefined),
-    getCurrentDirectory: () => dir,
-    getCompilationSettings: () => ({ module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, skipLibCheck: true }),
-    getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
-    fileExists: ts.sys.fileExists,
-    readFile: ts.sys.readFile,
-    readDirectory: ts.sys.readDirectory,
-    directoryExists: ts.sys.directoryExists,
-    getDirectories: ts.sys.getDirectories,
-  });
-  const hover = (word: string) => {
-    const info = service.getQuickInfoAtPosition(file, text.indexOf(word) + 1);
-    return {
-      doc: ts.displayPartsToString(info?.documentation ?? []),
-      defaultTag: ts.displayPartsToString(info?.tags?.find((tag) => tag.name === "default")?.text ?? []),
-    };
-  };
 
-  t.regex(hover("interval").doc, /Time between two fetches of this remote/);
-  t.is(hover("interval").defaultTag, '"60s"');
-  t.regex(hover("policy").doc, /What to do when the machine needs a reboot/);
-  t.regex(hover("machineId").doc, /Machine id this host's configuration is pinned to/);
-  t.regex(hover("remotes").doc, /Git remotes to poll/);
+test("hovering hosts shows its documentation", async (t) => {
+  const fleet = await fleetWithPackedComin(t);
+  const file = path.join(fleet, "comin.config.ts");
+  const config = everyKeyConfig(tree);
+  await writeFile(file, config.text);
+
+  const hover = editorFor([file]).hover(file, (config.keys.get("hosts") ?? 0) + 1);
+
+  t.regex(hover.doc, /^One entry per machine, named by its host name/);
 });

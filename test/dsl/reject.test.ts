@@ -3,26 +3,8 @@
  * message, and nothing else may be reported.
  */
 import test from "ava";
-import type { ExecutionContext } from "ava";
-import { fleet, ORIGIN, problemsOf } from "./fleet-helpers.js";
-
-type Expected = [path: string, message: RegExp];
-
-function assertProblems(t: ExecutionContext, input: unknown, expected: Expected[]): void {
-  const problems = problemsOf(input);
-
-  const got = problems.map((problem) => `${problem.path}: ${problem.message}`);
-  t.is(problems.length, expected.length, `got:\n${got.join("\n")}`);
-  for (const [path, message] of expected) {
-    const match = problems.find((problem) => problem.path === path && message.test(problem.message));
-    t.truthy(match, `expected ${path}: ${String(message)}\ngot:\n${got.join("\n")}`);
-  }
-}
-
-const rejects = test.macro({
-  exec: assertProblems,
-  title: (name = "") => `rejects ${name}`,
-});
+import { fleet, ORIGIN } from "./fleet-helpers.js";
+import { rejects } from "./reject-helpers.js";
 
 const DURATION_FORMS = /expected a whole number of seconds, or a string such as "90s", "5m", "2h", "1h30m"/;
 
@@ -208,3 +190,8 @@ test("a host override that breaks a fleet-valid rule, at the host", rejects,
   fleet({ remotes: [{ ...ORIGIN, branches: { main: { name: "prod" } } }] }, { a: { remotes: [{ ...ORIGIN, branches: { main: { name: "x" }, testing: { name: "x" } } }] }, b: {} }),
   [["hosts.a.remotes[0].branches.testing.name", /^the testing branch must differ/]],
 );
+
+// Secrets in clear
+test("a token file with an http:// URL", rejects, fleet({ remotes: [{ name: "origin", url: "http://git.example.org/x.git", auth: { tokenFile: "/run/t" } }] }), [
+  ["remotes[0].auth.tokenFile", /^tokenFile with an http:\/\/ URL sends the token in clear to anyone on the network path: use https:\/\/, or set allowInsecureHttp: true on this remote/],
+]);

@@ -17,4 +17,4 @@ export function expectedFiles(name: string): Map<string, string> {
   return new Map(readdirSync(dir).sort().map((file) => [file, readFileSync(path.join(dir, file), "utf8")]));
 }
 
-export const EXAMPLE_NAMES = ["fleet", "signed-nix", "single"] as const;
+export const EXAMPLE_NAMES = ["fleet", "health", "prebuilt", "signed-nix", "single"] as const;

@@ -1,16 +1,13 @@
 /**
- * Golden files: generating each example equals examples/<name>/expected/ byte for byte.
- * To accept new output: `UPDATE_GOLDEN=1 npx ava dist/test/generators/golden.test.js`
- * (or `node dist/generators/write-generated.js`, which rewrites every generated file).
+ * Golden files: generating each example equals examples/<name>/expected/ byte for byte. The
+ * test never writes them; to accept new output, run `npm run generate:docs` (which rewrites every
+ * generated file) and review the diff.
  */
 import test from "ava";
 import path from "node:path";
 import { generateCommand } from "../../generators/commands.js";
-import { writeOutputDir } from "../../generators/output-dir.js";
 import { exampleNames, renderExample } from "../../generators/write-generated.js";
 import { EXAMPLE_NAMES, EXAMPLES, exampleConfig, expectedFiles } from "./example-helpers.js";
-
-const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
 test("every example directory is covered", (t) => {
   t.deepEqual(exampleNames(), [...EXAMPLE_NAMES]);
@@ -19,7 +16,6 @@ test("every example directory is covered", (t) => {
 for (const name of EXAMPLE_NAMES) {
   test(`${name}: generated files equal expected/`, async (t) => {
     const generated = await renderExample(name);
-    if (UPDATE) await writeOutputDir(path.join(EXAMPLES, name, "expected"), generated);
 
     const expected = expectedFiles(name);
 

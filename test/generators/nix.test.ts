@@ -105,7 +105,7 @@ function innerKind(kind: OptionKind): OptionKind {
 
 /** Secret files are absolute strings, never `path`s (a path literal would be copied to the store). */
 function expectedNodeType(node: OptionNode): unknown {
-  if (/^(tokenFile|sshKeyFile|secretFile)$/.test(node.key)) {
+  if (/^(tokenFile|sshKeyFile|secretFile|keyFile)$/.test(node.key)) {
     const secret = { strMatching: "/.*" };
     return node.kind.type === "nullable" ? { nullOr: secret } : secret;
   }

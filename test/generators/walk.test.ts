@@ -34,6 +34,10 @@ test("durations are found through defaults, nullables and lists", (t) => {
   t.deepEqual(durations.sort(), [
     "confirm.build.after",
     "confirm.deploy.after",
+    "health.checks.*.timeout",
+    "health.gracePeriod",
+    "health.interval",
+    "health.timeout",
     "remotes.*.poll.interval",
     "remotes.*.poll.jitter",
     "remotes.*.timeout",
@@ -58,14 +62,24 @@ test("paths, nullables, lists, enums, ports and literals are described", (t) => 
   t.deepEqual(node("exporter.port").kind, { type: "int", minimum: 1, maximum: 65535, port: true });
   t.deepEqual(node("retries.attempts").kind, { type: "int", minimum: 1, maximum: 100 });
   t.deepEqual(node("schemaVersion").kind, { type: "literal", value: 1 });
-  t.deepEqual(node("machineId").kind, { type: "nullable", inner: { type: "string", pattern: "^[0-9a-f]{32}$" } });
+  t.deepEqual(node("machineId").kind, {
+    type: "nullable",
+    inner: { type: "string", pattern: "^[0-9a-f]{32}$", readable: "machine id (32 lowercase hexadecimal characters, as in /etc/machine-id)" },
+  });
 });
 
 test("required keys are the ones without a default", (t) => {
   const required = [...nodes.values()].filter((option) => option.required).map((option) => option.path.join("."));
 
   t.deepEqual(required.sort(), [
+    "health.checks",
+    "health.checks.*.http.url",
+    "health.checks.*.name",
     "hostname",
+    "prebuilt.substituters",
+    "prebuilt.trustedPublicKeys",
+    "reboot.coordination.etcd.endpoints",
+    "reboot.coordination.fleetLock.url",
     "reboot.windows.*.from",
     "reboot.windows.*.to",
     "remotes",

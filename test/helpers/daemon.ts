@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import type { RuntimeConfigInput } from "../../dsl/schema.js";
-import type { DeploymentRecord, StatusJson } from "../../runtime/types.js";
+import type { HistoryEntry, StatusJson } from "../../runtime/types.js";
 import type { Signer } from "./git.js";
 import { buildTestSystem, createMachineRoot, writeTestFlake, type MachineRoot, type TestHost } from "../../scripts/lib/test-system.js";
 import { tempDir as makeTempDir, type Teardown } from "./temp.js";
@@ -194,8 +194,8 @@ export class Daemon {
     return this.machine.hostname;
   }
 
-  async deployments(): Promise<DeploymentRecord[]> {
-    return (await this.call<DeploymentRecord[]>("GET", "/v1/deployments")).body;
+  async deployments(): Promise<HistoryEntry[]> {
+    return (await this.call<HistoryEntry[]>("GET", "/v1/deployments")).body;
   }
 
   get socket(): string {

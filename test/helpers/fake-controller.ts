@@ -9,15 +9,27 @@ import type {
   Controller,
   DeploymentRecord,
   FetchOutcome,
-  GenerationRecord,
+  GenerationStatus,
+  HistoryEntry,
   Operation,
+  RebootEntry,
+  StageRecord,
   StatusJson,
 } from "../../runtime/types.js";
 
 export const SHA_A = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
 export const SHA_B = "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c";
 
-export function sampleGeneration(overrides: Partial<GenerationRecord> = {}): GenerationRecord {
+type StageOverride = Partial<StageRecord> & { status: StageRecord["status"] };
+type GenerationOverrides = Omit<Partial<GenerationStatus>, "eval" | "build" | "deploy"> & { eval?: StageOverride; build?: StageOverride; deploy?: StageOverride & { deploymentId?: string | null } };
+
+/** A stage record; `attempts` defaults to 0. */
+export function stage(record: StageOverride): StageRecord {
+  return { error: null, startedAt: null, endedAt: null, attempts: 0, ...record };
+}
+
+export function sampleGeneration(overrides: GenerationOverrides = {}): GenerationStatus {
+  const { eval: evalStage, build, deploy, ...rest } = overrides;
   return {
     id: "gen-1",
     commit: SHA_A,
@@ -30,12 +42,12 @@ export function sampleGeneration(overrides: Partial<GenerationRecord> = {}): Gen
     outPath: "/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-nixos-system-web1",
     machineId: null,
     createdAt: "2026-06-20T09:50:00.000Z",
-    eval: { status: "done", error: null, startedAt: "2026-06-20T09:50:00.000Z", endedAt: "2026-06-20T09:50:12.000Z" },
-    build: { status: "done", error: null, startedAt: "2026-06-20T09:50:12.000Z", endedAt: "2026-06-20T09:55:00.000Z" },
     operation: "switch",
-    deploy: { status: "done", deploymentId: "dep-1", error: null },
     attempt: 0,
-    ...overrides,
+    ...rest,
+    eval: stage(evalStage ?? { status: "done", startedAt: "2026-06-20T09:50:00.000Z", endedAt: "2026-06-20T09:50:12.000Z" }),
+    build: stage(build ?? { status: "done", startedAt: "2026-06-20T09:50:12.000Z", endedAt: "2026-06-20T09:55:00.000Z" }),
+    deploy: { deploymentId: "dep-1", ...stage(deploy ?? { status: "done" }) },
   };
 }
 
@@ -62,6 +74,10 @@ export function sampleDeployment(overrides: Partial<DeploymentRecord> = {}): Dep
   };
 }
 
+export function sampleReboot(overrides: Partial<RebootEntry> = {}): RebootEntry {
+  return { kind: "reboot", id: "r-1", createdAt: "2026-06-20T09:58:00.000Z", reason: "the kernel changed", from: "/nix/store/a", to: "/nix/store/b", ...overrides };
+}
+
 export function sampleStatus(overrides: Partial<StatusJson> = {}): StatusJson {
   return {
     hostname: "web1",
@@ -79,7 +95,7 @@ export function sampleStatus(overrides: Partial<StatusJson> = {}): StatusJson {
         testing: { name: "testing-web1", commit: null, error: null },
       },
     ],
-    candidate: { commit: SHA_A, remote: "origin", branch: "main", isTesting: false, signed: null, signedBy: null, error: null },
+    candidate: { commit: SHA_A, remote: "origin", branch: "main", isTesting: false, signed: null, signedBy: null },
     generation: sampleGeneration(),
     deployment: sampleDeployment(),
     lastReboot: null,
@@ -110,7 +126,7 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => voi
 
 export class FakeController implements Controller {
   state: StatusJson;
-  history: DeploymentRecord[];
+  history: HistoryEntry[];
   pendingConfirmations: ConfirmationStatus[] = [];
   readonly calls: RecordedCall[] = [];
   /** Replaced by tests that need slow or failing fetches. */
@@ -119,13 +135,13 @@ export class FakeController implements Controller {
   submitBehaviour: (operation: Operation | undefined) => Promise<DeploymentRecord | null> | DeploymentRecord | null;
   private readonly listeners = new Set<(event: CominEvent) => void>();
 
-  constructor(state: StatusJson = sampleStatus(), history: DeploymentRecord[] = [sampleDeployment()]) {
+  constructor(state: StatusJson = sampleStatus(), history: HistoryEntry[] = [sampleDeployment()]) {
     this.state = state;
     this.history = history;
     this.fetchBehaviour = (remotes) =>
       (remotes ?? this.state.remotes.map((r) => r.name)).map((remote) => ({ remote, ok: true, error: null }));
     this.submitBehaviour = (operation) =>
-      sampleDeployment({ id: "dep-2", status: "init", operation: operation ?? "switch", reason: "submitted by comin deployment submit-latest" });
+      sampleDeployment({ id: "dep-2", status: "running", operation: operation ?? "switch", reason: "submitted by comin deployment submit-latest" });
   }
 
   status(): StatusJson {
@@ -148,7 +164,7 @@ export class FakeController implements Controller {
     this.state.suspended = false;
   }
 
-  deployments(): DeploymentRecord[] {
+  deployments(): HistoryEntry[] {
     this.calls.push({ method: "deployments", args: [] });
     return structuredClone(this.history);
   }

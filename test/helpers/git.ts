@@ -5,21 +5,23 @@
  * - `UpstreamRepo`: a bare repository standing for a forge; tests commit files on branches, move
  *   branches anywhere (a force-push or reset is `setBranch`), delete them, sign commits. Its
  *   `url` is a local path any `git fetch` accepts; serve it over a loopback server for the rest.
- * - `createGpgKey`, `createSshKey`, `writeAllowedSigners`: signing keys made by real gpg and
- *   ssh-keygen, in temporary homes (never the user's keyring).
+ * - `createGpgKey`, `createSshKey`, `writeAllowedSigners` (from keys.ts): signing keys made by real
+ *   gpg and ssh-keygen, in temporary homes (never the user's keyring).
  * - Servers on 127.0.0.1, each with `close()`: `startGitHttpServer` (smart HTTP through
- *   `git http-backend`, optional basic auth, a hook to hold requests, push enabled),
+ *   `git http-backend`, optional basic auth and TLS, a hook to hold requests, push enabled),
  *   `startGitDaemon` (git://, push enabled), `startSilentServer` (accepts connections and never
  *   answers: a hung remote).
  * - `waitFor(condition)`: poll a condition with a deadline (never sleep to synchronise).
  *
  * Commits get deterministic, increasing dates, so two commits never collide and tests are stable.
  */
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import http from "node:http";
+import https from "node:https";
 import net from "node:net";
 import path from "node:path";
 import { execa } from "execa";
+import type { Signer } from "./keys.js";
 import { freePort, tempDir as makeTempDir, type Teardown } from "./temp.js";
 
 export type { Teardown };
@@ -52,64 +54,7 @@ export async function git(cwd: string, args: readonly string[], options: { env?:
 
 // ---------------------------------------------------------------------------- keys
 
-export interface GpgKey {
-  kind: "gpg";
-  /** The temporary GNUPGHOME holding the secret key. */
-  gnupgHome: string;
-  fingerprint: string;
-  /** "Name <email>", as git reports it in %GS. */
-  userId: string;
-  /** The armored public key, for `signatures.gpgPublicKeyFiles`. */
-  publicKeyFile: string;
-}
-
-export interface SshKey {
-  kind: "ssh";
-  privateKeyFile: string;
-  publicKeyFile: string;
-  /** "<type> <base64>" */
-  publicKey: string;
-  principal: string;
-}
-
-export type Signer = GpgKey | SshKey;
-
-/**
- * An ed25519 GPG key without passphrase, in its own GNUPGHOME under `dir`. Its gpg-agent is
- * stopped when the test ends.
- */
-export async function createGpgKey(t: Teardown, dir: string, name = "Alice", email = `${name.toLowerCase()}@example.test`): Promise<GpgKey> {
-  const gnupgHome = path.join(dir, `gnupg-${name.toLowerCase()}`);
-  await mkdir(gnupgHome, { recursive: true, mode: 0o700 });
-  t.teardown(async () => {
-    await execa("gpgconf", ["--kill", "all"], { env: { GNUPGHOME: gnupgHome }, reject: false });
-  });
-  const env = { GNUPGHOME: gnupgHome };
-  const userId = `${name} <${email}>`;
-  await execa("gpg", ["--batch", "--no-tty", "--passphrase", "", "--quick-gen-key", userId, "ed25519", "sign", "never"], { env, stdin: "ignore" });
-  const listing = await execa("gpg", ["--batch", "--with-colons", "--list-secret-keys", userId], { env });
-  const fingerprint = /^fpr:+([0-9A-F]+):/m.exec(String(listing.stdout))?.[1];
-  if (!fingerprint) throw new Error(`no fingerprint for the new key of ${userId}`);
-  const publicKeyFile = path.join(dir, `${name.toLowerCase()}.asc`);
-  const exported = await execa("gpg", ["--batch", "--armor", "--export", fingerprint], { env });
-  await writeFile(publicKeyFile, String(exported.stdout));
-  return { kind: "gpg", gnupgHome, fingerprint, userId, publicKeyFile };
-}
-
-/** An SSH key without passphrase (ed25519 by default) under `dir`. */
-export async function createSshKey(dir: string, principal = "alice@example.test", type: "ed25519" | "rsa" | "ecdsa" = "ed25519"): Promise<SshKey> {
-  const privateKeyFile = path.join(dir, `ssh-${principal.replace(/[^A-Za-z0-9]/g, "_")}-${type}`);
-  await execa("ssh-keygen", ["-q", "-t", type, "-N", "", "-C", principal, "-f", privateKeyFile], { stdin: "ignore" });
-  const publicKeyFile = `${privateKeyFile}.pub`;
-  const publicKey = (await readFile(publicKeyFile, "utf8")).trim().split(/\s+/).slice(0, 2).join(" ");
-  return { kind: "ssh", privateKeyFile, publicKeyFile, publicKey, principal };
-}
-
-/** Writes an allowed-signers file trusting these keys for git signatures; returns its path. */
-export async function writeAllowedSigners(file: string, keys: readonly SshKey[]): Promise<string> {
-  await writeFile(file, keys.map((key) => `${key.principal} namespaces="git" ${key.publicKey}\n`).join(""));
-  return file;
-}
+export { createGpgKey, createSshKey, revokeGpgKey, writeAllowedSigners, type GpgKey, type GpgKeyOptions, type Signer, type SshKey } from "./keys.js";
 
 // ---------------------------------------------------------------------------- repositories
 
@@ -135,9 +80,9 @@ export class UpstreamRepo {
   private constructor(readonly dir: string) {}
 
   /** Creates an empty bare repository at `dir` (created if needed). */
-  static async create(dir: string): Promise<UpstreamRepo> {
+  static async create(dir: string, options: { objectFormat?: "sha1" | "sha256" } = {}): Promise<UpstreamRepo> {
     await mkdir(dir, { recursive: true });
-    await git(dir, ["init", "--quiet", "--bare", "--initial-branch=main", "--template=", "."]);
+    await git(dir, ["init", "--quiet", "--bare", "--initial-branch=main", "--template=", `--object-format=${options.objectFormat ?? "sha1"}`, "."]);
     return new UpstreamRepo(dir);
   }
 
@@ -222,7 +167,7 @@ export interface HttpRequestRecord {
 }
 
 export interface GitHttpServer {
-  /** `http://127.0.0.1:<port>/<repoPath>`; repoPath is relative to the served root. */
+  /** `http(s)://127.0.0.1:<port>/<repoPath>`; repoPath is relative to the served root. */
   url(repoPath: string): string;
   readonly port: number;
   /** Every request received, in order. */
@@ -235,13 +180,15 @@ export interface GitHttpServerOptions {
   auth?: { username: string; password: string };
   /** Runs before an authorised request is served: hold it (await a promise) or inspect the machine. */
   beforeResponse?: (request: HttpRequestRecord) => Promise<void> | void;
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 /** Smart HTTP for every repository under `root` (git http-backend behind node's http server). */
 export async function startGitHttpServer(t: Teardown, root: string, options: GitHttpServerOptions = {}): Promise<GitHttpServer> {
   const requests: HttpRequestRecord[] = [];
   const sockets = new Set<net.Socket>();
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const record: HttpRequestRecord = { method: req.method ?? "GET", path: url.pathname, authorization: req.headers.authorization ?? null };
     requests.push(record);
@@ -249,7 +196,8 @@ export async function startGitHttpServer(t: Teardown, root: string, options: Git
       if (!res.headersSent) res.writeHead(500);
       res.end(String(error));
     });
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
@@ -260,7 +208,8 @@ export async function startGitHttpServer(t: Teardown, root: string, options: Git
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   t.teardown(close);
-  return { url: (repoPath) => `http://127.0.0.1:${port}/${repoPath.replace(/^\/+/, "")}`, port, requests, close };
+  const scheme = options.tls ? "https" : "http";
+  return { url: (repoPath) => `${scheme}://127.0.0.1:${port}/${repoPath.replace(/^\/+/, "")}`, port, requests, close };
 }
 
 async function serveGit(root: string, req: http.IncomingMessage, res: http.ServerResponse, url: URL, record: HttpRequestRecord, options: GitHttpServerOptions): Promise<void> {
@@ -443,4 +392,9 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(options.message ?? "condition not met before the deadline");
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 20));
   }
+}
+
+/** Full sha of refs/remotes/<remote>/<branch> in the agent's repository, or null. */
+export async function remoteHead(repo: { remoteHeads(): Promise<Map<string, string>> }, remote: string, branch: string): Promise<string | null> {
+  return (await repo.remoteHeads()).get(`refs/remotes/${remote}/${branch}`) ?? null;
 }

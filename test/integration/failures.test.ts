@@ -2,6 +2,7 @@
  * The real daemon: machine-id guard (§6), failures and retries (§10), crash safety (§9).
  */
 import test from "ava";
+import { STATE_VERSION } from "../../runtime/state/state.js";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createMachine, Daemon, deployed, FleetRepo, localRemote, switchCalls, tempDir } from "../helpers/daemon.js";
@@ -71,7 +72,7 @@ test("kill -9 during a deployment: the restarted daemon has a valid state and co
 
   await daemon.kill();
   const state = JSON.parse(await readFile(path.join(machine.stateDir, "state.json"), "utf8"));
-  t.is(state.schemaVersion, 1);
+  t.is(state.schemaVersion, STATE_VERSION);
 
   daemon = await Daemon.start(t, machine);
   const status = await daemon.waitFor(deployed(slow, "switch"), 60_000, "the interrupted deployment to complete");

@@ -128,7 +128,6 @@ test("the agent's evaluation in the VM finds exactly the systems prebuilt outsid
     evaluateGeneration({
       repoDir: bare,
       commit,
-      ref: "refs/heads/main",
       hostname,
       repository: { type: "flake", subdir: ".", submodules: false, systemAttr: null },
       timeoutSec: 120,

@@ -1,5 +1,5 @@
-"""Unit tests of nixos-tests/lib/helpers.py: the helpers run against a scripted fake machine, with
-stand-ins for the two things the NixOS test driver gives them (`retry` and `t`).
+"""Unit tests of nixos-tests/lib/helpers.py and machine.py: the helpers run against a scripted fake
+machine, with stand-ins for the two things the NixOS test driver gives them (`retry` and `t`).
 
 Run: python3 test/nixos-tests/helpers_test.py (test/nixos-tests/helpers.test.ts does).
 """
@@ -9,7 +9,9 @@ import json
 import pathlib
 import unittest
 
-HELPERS = pathlib.Path(__file__).resolve().parents[2] / "nixos-tests" / "lib" / "helpers.py"
+LIB = pathlib.Path(__file__).resolve().parents[2] / "nixos-tests" / "lib"
+# In the order the test scripts have them (nixos-tests/lib/fleet.nix, `pythonHelpers`).
+HELPERS = [LIB / "helpers.py", LIB / "machine.py"]
 
 
 class DriverAssertion(Exception):
@@ -31,7 +33,8 @@ def retry(fn, timeout_seconds=900):
 
 def load_helpers():
     namespace = {"retry": retry, "t": Assertions()}
-    exec(compile(HELPERS.read_text(encoding="utf-8"), str(HELPERS), "exec"), namespace)
+    for file in HELPERS:
+        exec(compile(file.read_text(encoding="utf-8"), str(file), "exec"), namespace)
     return namespace
 
 
@@ -240,6 +243,108 @@ class MachineTests(unittest.TestCase):
         self.assertEqual(code, 202)
         self.assertIn("--data-binary '{\"a\": \"b c\"}'", seen[0])
         self.assertIn("--header 'X-GitHub-Event: push'", seen[0])
+
+
+INITRD_REASON = (
+    "the running system's initrd differ from the booted system's "
+    "(initrd: booted /nix/store/aaa-initrd/initrd, running /nix/store/bbb-initrd/initrd)"
+)
+BACKDOOR = "systemctl show --property=InvocationID --value backdoor.service"
+
+
+class FirstSwitchTests(unittest.TestCase):
+    def setUp(self):
+        self.h = load_helpers()
+
+    def test_the_first_switch_needs_a_reboot_for_the_initrd_alone_and_keeps_the_backdoor(self):
+        machine = FakeMachine(
+            [{"needToReboot": False}, {"needToReboot": True, "needToRebootReason": INITRD_REASON}],
+            commands={BACKDOOR: (0, "0f3c\n")},
+        )
+
+        status = self.h["assert_first_switch"](machine, "0f3c", 10)
+
+        self.assertEqual(status["needToRebootReason"], INITRD_REASON)
+
+    def test_a_changed_kernel_is_not_the_nodes_initrd(self):
+        reason = INITRD_REASON.replace("initrd differ", "kernel, initrd differ").replace("(initrd:", "(kernel:")
+        machine = FakeMachine([{"needToReboot": True, "needToRebootReason": reason}], commands={BACKDOOR: (0, "0f3c\n")})
+
+        with self.assertRaises(DriverAssertion) as raised:
+            self.h["assert_first_switch"](machine, "0f3c", 10)
+
+        self.assertIn("only the initrd should differ", str(raised.exception))
+
+    def test_a_restarted_backdoor_fails_the_first_switch(self):
+        machine = FakeMachine([{"needToReboot": True, "needToRebootReason": INITRD_REASON}], commands={BACKDOOR: (0, "9e1d\n")})
+
+        with self.assertRaises(DriverAssertion) as raised:
+            self.h["assert_first_switch"](machine, "0f3c", 10)
+
+        self.assertIn("restarted the driver's backdoor.service", str(raised.exception))
+
+
+class FakeProcess:
+    """A QEMU process that exits after `polls` polls."""
+
+    def __init__(self, polls):
+        self.polls = polls
+
+    def poll(self):
+        self.polls -= 1
+        return 0 if self.polls < 0 else None
+
+
+class RebootTests(unittest.TestCase):
+    def setUp(self):
+        self.h = load_helpers()
+
+    def test_a_reboot_is_awaited_on_the_qemu_process_without_any_command(self):
+        machine = FakeMachine()
+        machine.process = FakeProcess(polls=3)
+        machine.wait_for_shutdown = lambda: machine.logs.append("shut down")
+
+        self.h["wait_for_reboot"](machine, 10)
+
+        self.assertEqual(machine.executed, [])
+        self.assertEqual(machine.logs, ["shut down"])
+
+    def test_a_machine_that_never_stops_fails_the_wait(self):
+        machine = FakeMachine()
+        machine.process = FakeProcess(polls=100)
+
+        with self.assertRaises(DriverAssertion):
+            self.h["wait_for_reboot"](machine, 5)
+
+    def test_boot_into_gives_qemu_the_system_and_the_clock_only_while_starting(self):
+        os = self.h["os"]
+        seen = {}
+        machine = FakeMachine()
+        machine.start = lambda: seen.update({name: os.environ.get(name) for name in ("QEMU_KERNEL_PARAMS", "QEMU_OPTS")})
+        clock = self.h["datetime"].datetime(2035, 1, 1, 2, 31, 5, tzinfo=self.h["datetime"].timezone.utc)
+        os.environ["QEMU_OPTS"] = "-m 512"
+        try:
+            self.h["boot_into"](machine, "/nix/store/aaa-nixos-system-web1", clock)
+
+            self.assertEqual(seen["QEMU_KERNEL_PARAMS"], "init=/nix/store/aaa-nixos-system-web1/init")
+            self.assertEqual(seen["QEMU_OPTS"], "-m 512 -rtc base=2035-01-01T02:31:05")
+            self.assertEqual(os.environ["QEMU_OPTS"], "-m 512")
+            self.assertNotIn("QEMU_KERNEL_PARAMS", os.environ)
+        finally:
+            os.environ.pop("QEMU_OPTS", None)
+
+    def test_the_clock_after_a_setting_is_never_before_it_plus_the_time_elapsed(self):
+        machine = FakeMachine(commands={"date --utc --set": (0, "")})
+        h = self.h
+        setting = h["set_clock"](machine, "2035-01-01 02:30:00")
+        setting["monotonic"] -= 42
+
+        later = h["clock_after"](setting)
+
+        self.assertEqual(machine.executed, ["date --utc --set '2035-01-01 02:30:00'"])
+        self.assertEqual(setting["at"].isoformat(), "2035-01-01T02:30:00+00:00")
+        self.assertGreaterEqual((later - setting["at"]).total_seconds(), 42 + 60)
+        self.assertLess((later - setting["at"]).total_seconds(), 42 + 60 + 30)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,9 @@ import { REPO_ROOT, evalJson, evaluateSuites, lintScript, type SuiteSummary } fr
 
 const GUARD_TITLE = "the first deployment is the system prebuilt outside the VM";
 /** The helpers that read the agent's state (nixos-tests/lib/helpers.py). */
-const AGENT_CALL = /\b(assert_prebuilt|wait_deployed|wait_for_status|comin_status|current_system|profile_generations|boot_log|deployments)\(/;
+const AGENT_CALL = /\b(assert_prebuilt|wait_deployed|assert_first_switch|wait_for_status|comin_status|current_system|profile_generations|boot_log|deployments)\(/;
 /** The helpers that wait for a deployment. */
-const DEPLOYMENT_WAIT = /\b(assert_prebuilt|wait_deployed)\(/;
+const DEPLOYMENT_WAIT = /\b(assert_prebuilt|wait_deployed|assert_first_switch)\(/;
 
 /** Per suite: its nodes, and the prebuilt systems its script expects (host-state-on-node). */
 const SUITES: Record<string, { nodes: string[]; systems: string[] }> = {
@@ -42,7 +42,8 @@ function nixFilesUnder(dir: string): string[] {
   return found.sort();
 }
 
-const helpers = readFileSync(path.join(REPO_ROOT, "nixos-tests", "lib", "helpers.py"), "utf8");
+/** What every script starts with (nixos-tests/lib/fleet.nix, `pythonHelpers`). */
+const helpers = ["helpers.py", "machine.py"].map((file) => readFileSync(path.join(REPO_ROOT, "nixos-tests", "lib", file), "utf8")).join("\n\n");
 
 // One evaluation for all the tests below (about a second).
 let evaluation: Promise<Record<string, SuiteSummary>> | undefined;
@@ -106,7 +107,7 @@ for (const [name, expected] of Object.entries(SUITES)) {
     t.deepEqual(summary.nodes, expected.nodes);
     t.true(summary.nodeModulesAreFunctions, "node modules take their module arguments");
     t.true(summary.globalTimeout !== null && summary.globalTimeout <= 3600, `globalTimeout ${String(summary.globalTimeout)}`);
-    t.true(summary.testScript.startsWith(helpers), "the script starts with nixos-tests/lib/helpers.py");
+    t.true(summary.testScript.startsWith(helpers), "the script starts with nixos-tests/lib/helpers.py and machine.py");
     t.regex(ownPart(summary.testScript), /with subtest\(/);
   });
 
@@ -133,6 +134,20 @@ for (const [name, expected] of Object.entries(SUITES)) {
     t.notRegex(beforeGuard, DEPLOYMENT_WAIT, "no deployment is awaited before the guard");
   });
 
+  test(`${name}: each agent's first switch is expected, a reboot needed for the node's initrd, the driver's shell kept`, async (t) => {
+    const own = ownPart((await suite(name)).testScript);
+    const guard = own.indexOf(`with subtest("${GUARD_TITLE}")`);
+
+    const agents = expected.nodes.filter((node) => !node.startsWith("git"));
+
+    t.true(agents.length > 0);
+    for (const agent of agents) {
+      const recorded = own.indexOf(`${agent}_backdoor = backdoor_invocation(${agent})\n`);
+      t.true(recorded !== -1 && recorded < guard, `${agent}: backdoor.service's invocation is recorded before the guard`);
+      t.true(own.includes(`assert_first_switch(${agent}, ${agent}_backdoor)`), `${agent}: its first switch is expected`);
+    }
+  });
+
   test(`${name}: its script expects exactly the systems prebuilt for its nodes`, async (t) => {
     const own = ownPart((await suite(name)).testScript);
 
@@ -141,6 +156,20 @@ for (const [name, expected] of Object.entries(SUITES)) {
     t.deepEqual(systems, [...expected.systems].sort());
   });
 }
+
+// With a timeout, the driver's wait_for_console_text takes one queued line a second, behind
+// thousands from the boot.
+test("no suite waits on the console; the reboot suite waits for QEMU to stop, then boots web1 with its clock", async (t) => {
+  const scripts = Object.fromEntries(Object.entries(await suites()).map(([name, summary]) => [name, ownPart(summary.testScript)]));
+  const reboots = scripts.reboots ?? "";
+
+  const consoleWaits = Object.keys(scripts).filter((name) => /wait_for_console_text\(/.test(scripts[name] ?? ""));
+  const down = reboots.indexOf("wait_for_reboot(web1)");
+  const up = reboots.indexOf("boot_into(web1, web1_v1, clock_after(in_window))");
+
+  t.deepEqual(consoleWaits, []);
+  t.true(down !== -1 && up > down, "the reboot suite restarts web1 once it is down, its clock where it was");
+});
 
 test("the lint reports what the driver's pyflakes would reject, and sleeping", async (t) => {
   const script = [

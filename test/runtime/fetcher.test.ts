@@ -3,16 +3,16 @@ import test from "ava";
 import { Remote, type RemoteConfig } from "../../dsl/schema.js";
 import { Fetcher } from "../../runtime/fetcher.js";
 import { GitRepository } from "../../runtime/git/repository.js";
-import { silentLogger } from "../../runtime/log.js";
+import { createLogger, silentLogger, type Logger } from "../../runtime/log.js";
 import type { FetchOutcome } from "../../runtime/types.js";
-import { startGitHttpServer, startSilentServer, tempDir, UpstreamRepo, waitFor, type Teardown } from "../helpers/git.js";
+import { remoteHead, startGitHttpServer, startSilentServer, tempDir, UpstreamRepo, waitFor, type Teardown } from "../helpers/git.js";
 
 /** Outcomes without their timing, which varies. */
 const plain = (outcomes: readonly FetchOutcome[] | undefined) => (outcomes ?? []).map(({ durationMs: _durationMs, ...rest }) => rest);
 
 type Spec = { name: string; url?: string; interval?: number; timeout?: number };
 
-async function setup(t: Teardown, specs: Spec[]) {
+async function setup(t: Teardown, specs: Spec[], log: Logger = silentLogger) {
   const dir = await tempDir(t, "comin-fetcher-");
   const remotes: RemoteConfig[] = [];
   const upstreams: Record<string, UpstreamRepo> = {};
@@ -25,7 +25,7 @@ async function setup(t: Teardown, specs: Spec[]) {
   const repo = await GitRepository.open(path.join(dir, "repository"), silentLogger);
   await repo.syncRemotes(remotes);
   const rounds: FetchOutcome[][] = [];
-  const fetcher = new Fetcher({ repo, remotes, log: silentLogger, onFetched: (outcomes) => void rounds.push(outcomes) });
+  const fetcher = new Fetcher({ repo, remotes, log, onFetched: (outcomes) => void rounds.push(outcomes) });
   t.teardown(() => fetcher.stop());
   return { dir, repo, fetcher, rounds, upstreams };
 }
@@ -42,7 +42,7 @@ test("the first fetch of every remote happens at start, not one period later", a
     { remote: "a", ok: true, error: null },
     { remote: "b", ok: true, error: null },
   ]);
-  t.is(await repo.remoteHead("b", "main"), (await upstreams.b?.head("main")) ?? "missing");
+  t.is(await remoteHead(repo, "b", "main"), (await upstreams.b?.head("main")) ?? "missing");
 });
 
 test("requests arriving during a fetch coalesce into one next fetch of their union", async (t) => {
@@ -97,6 +97,18 @@ test("a hung remote fails at its timeout without holding back the others of its 
   ]);
 });
 
+test("a failed fetch is logged as a warning with the remote and git's reason; a successful one is not", async (t) => {
+  const lines: { level: string; msg: string; remote?: string; error?: string }[] = [];
+  const log = createLogger({ level: "debug", write: (line) => lines.push(JSON.parse(line) as (typeof lines)[number]) });
+  const { fetcher } = await setup(t, [{ name: "healthy" }, { name: "gone", url: "/nonexistent/fleet.git" }], log);
+
+  await fetcher.request();
+
+  const warnings = lines.filter((line) => line.level === "warn");
+  t.deepEqual(warnings.map(({ msg, remote }) => ({ msg, remote })), [{ msg: "fetch failed", remote: "gone" }]);
+  t.regex(warnings[0]?.error ?? "", /^git fetch gone failed: .*nonexistent/);
+});
+
 test("stop() aborts the running fetch, and later requests are answered without fetching", async (t) => {
   const silent = await startSilentServer(t);
   const { fetcher, rounds } = await setup(t, [{ name: "hung", url: silent.gitUrl("x.git"), timeout: 300 }]);
@@ -119,5 +131,5 @@ test("stop() aborts the running fetch, and later requests are answered without f
 test("a request for an unknown remote is rejected", async (t) => {
   const { fetcher } = await setup(t, [{ name: "origin" }]);
 
-  await t.throwsAsync(fetcher.request(["nope"]), { message: 'unknown remote "nope": expected one of origin' });
+  await t.throwsAsync(fetcher.request(["nope"]), { message: 'unknown remote "nope" (configured: origin)' });
 });

@@ -1,11 +1,12 @@
 import test from "ava";
 import { execa } from "execa";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { silentLogger } from "../../runtime/log.js";
 import { Metrics, startMetricsServer } from "../../runtime/metrics.js";
+import { emptyState, StateStore } from "../../runtime/state/store.js";
 import { FakeController, SHA_A, SHA_B, sampleDeployment, sampleGeneration, sampleStatus } from "../helpers/fake-controller.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -27,7 +28,8 @@ function withMetrics(controller = new FakeController()): { controller: FakeContr
 }
 
 test("the exposition passes `promtool check metrics` after every kind of event", async (t) => {
-  const { controller, metrics } = withMetrics();
+  const controller = new FakeController();
+  const metrics = new Metrics({ version: "1.2.3", controller, stateSaveFailures: () => 2 });
   controller.emit({ type: "fetch-finished", at: AT, remote: "origin", ok: true, error: null, durationMs: 800 });
   controller.emit({ type: "fetch-finished", at: AT, remote: "origin", ok: false, error: "boom", durationMs: 50 });
   controller.emit({ type: "eval-finished", at: AT, generation: "gen-1", commit: SHA_A, status: "done", error: null, durationMs: 12_000 });
@@ -56,9 +58,27 @@ test("the exposition passes `promtool check metrics` after every kind of event",
     "comin_stage_duration_seconds",
     "comin_retries_total",
     "comin_reboots_total",
+    "comin_state_save_failures_total",
   ]) {
     t.regex(text, new RegExp(`^# TYPE ${name} `, "m"), name);
   }
+  metrics.close();
+});
+
+test("comin_state_save_failures_total counts the state store's failed writes", async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "comin-metrics-"));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, "state.json");
+  const store = new StateStore(file, silentLogger, { retryMs: 3_600_000 });
+  const metrics = new Metrics({ version: "1.2.3", controller: new FakeController(), stateSaveFailures: () => store.saveFailures });
+  const before = await value(metrics, "comin_state_save_failures_total");
+  // A directory where state.json goes: the write fails (EISDIR), even as root.
+  await mkdir(path.join(file, "blocker"), { recursive: true });
+
+  await store.save(emptyState()).catch(() => {});
+
+  t.is(before, 0);
+  t.is(await value(metrics, "comin_state_save_failures_total"), 1);
   metrics.close();
 });
 
@@ -243,7 +263,7 @@ test("alerts/comin.rules.yml passes `promtool check rules` and its unit tests", 
   const unit = await execa("promtool", ["test", "rules", path.join(ROOT, "alerts/comin.rules.test.yml")], { reject: false });
 
   t.is(check.exitCode, 0, `${check.stdout}\n${check.stderr}`);
-  t.regex(check.stdout, /SUCCESS: 5 rules found/);
+  t.regex(check.stdout, /SUCCESS: 6 rules found/);
   t.is(unit.exitCode, 0, `${unit.stdout}\n${unit.stderr}`);
 });
 

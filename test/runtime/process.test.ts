@@ -1,8 +1,9 @@
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import test from "ava";
 import { StageError } from "../../runtime/errors.js";
-import { runStage } from "../../runtime/process.js";
+import { runProcess, runStage } from "../../runtime/process.js";
 import { processRunning, tempDir, waitFor } from "../helpers/nix.js";
 
 /** A shell script that starts a sleeping grandchild, records both pids, then waits. */
@@ -112,4 +113,23 @@ test("an already aborted signal starts nothing", async (t) => {
 
   t.is(error?.kind, "cancelled");
   await t.throwsAsync(readFile(marker));
+});
+
+test("input goes to stdin, and the final newline is kept when asked", async (t) => {
+  const result = await runProcess("/bin/cat", [], { input: "line 1\nline 2\n", keepFinalNewline: true, timeoutMs: 10_000 });
+
+  t.is(result.exitCode, 0);
+  t.is(result.stdout, "line 1\nline 2\n");
+});
+
+test("the runtime starts child processes in one place only (runtime/process.ts)", async (t) => {
+  const root = fileURLToPath(new URL("../../../runtime/", import.meta.url)).replace(`${path.sep}dist${path.sep}`, path.sep);
+  const files = (await readdir(root, { recursive: true })).filter((name) => name.endsWith(".ts"));
+  const spawning: string[] = [];
+  for (const name of files) {
+    const text = await readFile(path.join(root, name), "utf8");
+    if (/from "(node:)?child_process"|from "execa"|from "simple-git"/.test(text)) spawning.push(name);
+  }
+
+  t.deepEqual(spawning, ["process.ts"]);
 });

@@ -1,6 +1,6 @@
 /**
  * behaviour.md §3: every listed consequence, driven by facts from real repositories. A `Machine`
- * plays the manager: it fetches, calls gatherAndSelect with what it remembers (baseline, previous
+ * plays the agent: it fetches, calls gatherAndSelect with what it remembers (baseline, previous
  * candidate, branch statuses, last fetch results) and remembers the result.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -404,7 +404,7 @@ test("signatures: an unsigned testing head is refused", async (t) => {
 // ---------------------------------------------------------------------------- the pure function
 
 test("selectCandidate: nothing valid keeps the previous candidate and the statuses of skipped remotes", (t) => {
-  const previous: Candidate = { commit: "a".repeat(40), remote: "origin", branch: "main", isTesting: false, signed: null, signedBy: null, error: null, message: "m" };
+  const previous: Candidate = { commit: "a".repeat(40), remote: "origin", branch: "main", isTesting: false, signed: null, signedBy: null, message: "m" };
   const kept = { main: { name: "main", commit: "c".repeat(40), error: null }, testing: { name: TESTING, commit: null, error: null } };
 
   const result = selectCandidate({

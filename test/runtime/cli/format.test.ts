@@ -3,7 +3,7 @@ import { formatDeploymentList, formatFetchOutcomes, formatLatestDeployment, form
 import { formatOneline, formatStatus } from "../../../runtime/cli/format-status.js";
 import { formatElapsed, formatRelative } from "../../../runtime/cli/format-time.js";
 import type { StatusJson } from "../../../runtime/types.js";
-import { SHA_B, sampleDeployment, sampleGeneration, sampleStatus } from "../../helpers/fake-controller.js";
+import { SHA_B, sampleDeployment, sampleGeneration, sampleReboot, sampleStatus } from "../../helpers/fake-controller.js";
 
 const NOW = new Date("2026-06-20T10:00:00.000Z");
 
@@ -162,7 +162,7 @@ test("deployment list: oldest first, reboots as their own lines", (t) => {
   const records = [
     sampleDeployment({ id: "dep-2", status: "failed", error: "switch-to-configuration exited with 1", createdAt: "2026-06-20T09:59:00.000Z", endedAt: "2026-06-20T09:59:40.000Z", operation: "test", branch: "testing-web1" }),
     sampleDeployment(),
-    sampleDeployment({ id: "r-1", kind: "reboot", reason: "the kernel changed", createdAt: "2026-06-20T09:58:00.000Z", startedAt: null, endedAt: null }),
+    sampleReboot({ reason: "the kernel changed", createdAt: "2026-06-20T09:58:00.000Z" }),
   ];
 
   t.is(
@@ -176,7 +176,7 @@ test("deployment list: oldest first, reboots as their own lines", (t) => {
 });
 
 test("latest deployment ignores reboots", (t) => {
-  const records = [sampleDeployment(), sampleDeployment({ id: "r-1", kind: "reboot", reason: "kernel", createdAt: "2026-06-20T09:58:00.000Z" })];
+  const records = [sampleDeployment(), sampleReboot({ reason: "kernel", createdAt: "2026-06-20T09:58:00.000Z" })];
 
   t.regex(formatLatestDeployment(records, NOW), /^Latest deployment\n {2}switch of 1a2b3c4 from origin\/main \(dep-1\)$/m);
   t.is(formatLatestDeployment([], NOW), "No deployment found.\n");

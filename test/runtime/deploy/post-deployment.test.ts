@@ -19,7 +19,7 @@ const ENV: Record<(typeof POST_DEPLOYMENT_VARIABLES)[number], string> = {
   COMIN_OPERATION: "switch",
   COMIN_STATUS: "failed",
   COMIN_ERROR_MSG: "switch-to-configuration switch failed (exit code 1)",
-  COMIN_FLAKE_URL: "git+file:///var/lib/comin/repository?dir=.&ref=refs/remotes/origin/main&rev=0123456789abcdef0123456789abcdef01234567",
+  COMIN_FLAKE_URL: "git+file:///var/lib/comin/repository?dir=.&ref=refs/heads/comin/candidate&rev=0123456789abcdef0123456789abcdef01234567",
 };
 
 async function script(dir: string, name: string, body: string): Promise<string> {

@@ -5,7 +5,7 @@ import { Remote, type RemoteConfig } from "../../../dsl/schema.js";
 import { GitError, GitRepository } from "../../../runtime/git/repository.js";
 import { createLogger, silentLogger } from "../../../runtime/log.js";
 import { gatherAndSelect } from "../../../runtime/selection.js";
-import { git, startGitDaemon, startGitHttpServer, startSilentServer, tempDir, UpstreamRepo, waitFor } from "../../helpers/git.js";
+import { git, remoteHead, startGitDaemon, startGitHttpServer, startSilentServer, tempDir, UpstreamRepo, waitFor } from "../../helpers/git.js";
 
 function remote(input: { name: string; url: string } & Record<string, unknown>): RemoteConfig {
   return Remote.parse(input);
@@ -43,7 +43,7 @@ test("open creates a bare repository with hooks disabled, and reopening keeps it
 
   t.is(await git(repo.dir, ["rev-parse", "--is-bare-repository"]), "true");
   t.is(await git(repo.dir, ["config", "--local", "core.hooksPath"]), "/dev/null");
-  t.is(await reopened.remoteHead("origin", "main"), head);
+  t.is(await remoteHead(reopened, "origin", "main"), head);
   t.is((await stat(path.join(repo.dir, "comin-askpass.sh"))).mode & 0o777, 0o700);
 });
 
@@ -64,7 +64,7 @@ test("syncRemotes adds missing remotes, updates changed URLs and removes the oth
   t.true(config.includes(`remote.mirror.url ${a.url}`));
   t.true(config.includes("remote.mirror.fetch +refs/heads/*:refs/remotes/mirror/*"));
   t.false(config.some((line) => line.startsWith("remote.old.")));
-  t.is(await repo.remoteHead("old", "main"), null);
+  t.is(await remoteHead(repo, "old", "main"), null);
 });
 
 test("fetch from a local path sees new commits, force-pushes and deleted branches", async (t) => {
@@ -77,16 +77,16 @@ test("fetch from a local path sees new commits, force-pushes and deleted branche
   const repo = await GitRepository.open(path.join(dir, "repository"), silentLogger);
   await repo.syncRemotes([origin]);
   await repo.fetch(origin);
-  const before = await repo.remoteHead("origin", "main");
+  const before = await remoteHead(repo, "origin", "main");
 
   await upstream.setBranch("main", first);
   await upstream.deleteBranch("feature");
   await repo.fetch(origin);
 
   t.is(before, second);
-  t.is(await repo.remoteHead("origin", "main"), first);
-  t.is(await repo.remoteHead("origin", "feature"), null);
-  t.is(await repo.remoteHead("origin", "missing"), null);
+  t.is(await remoteHead(repo, "origin", "main"), first);
+  t.is(await remoteHead(repo, "origin", "feature"), null);
+  t.is(await remoteHead(repo, "origin", "missing"), null);
 });
 
 test("fetch over smart HTTP and over git:// from loopback servers", async (t) => {
@@ -104,8 +104,8 @@ test("fetch over smart HTTP and over git:// from loopback servers", async (t) =>
   await repo.fetch(overHttp);
   await repo.fetch(overGit);
 
-  t.is(await repo.remoteHead("http", "main"), head);
-  t.is(await repo.remoteHead("daemon", "main"), head);
+  t.is(await remoteHead(repo, "http", "main"), head);
+  t.is(await remoteHead(repo, "daemon", "main"), head);
   t.true(httpServer.requests.some((request) => request.path.endsWith("/git-upload-pack")));
 });
 
@@ -132,7 +132,7 @@ test("the HTTPS token is sent through GIT_ASKPASS and never appears in argv or i
 
   await repo.fetch(origin);
 
-  t.is(await repo.remoteHead("origin", "main"), head);
+  t.is(await remoteHead(repo, "origin", "main"), head);
   const authorized = server.requests.find((request) => request.authorization !== null);
   t.is(authorized?.authorization, `Basic ${Buffer.from(`comin:${token}`).toString("base64")}`);
   t.true(processText.includes(`GIT_ASKPASS=${path.join(repo.dir, "comin-askpass.sh")}`), "git runs with the askpass script");
@@ -215,7 +215,7 @@ test("a hung remote is killed with its process group at its timeout while anothe
   t.is(error?.message, "git fetch hung timed out after 1s");
   t.true(hungDoneAt - started < 8000, `killed after ${hungDoneAt - started} ms`);
   t.true(healthyDoneAt > 0 && healthyDoneAt < hungDoneAt, "the healthy remote did not wait for the hung one");
-  t.is(await repo.remoteHead("healthy", "main"), head);
+  t.is(await remoteHead(repo, "healthy", "main"), head);
   t.true(silent.accepted >= 1);
   await waitFor(() => silent.open === 0, { timeoutMs: 5000, message: "a git process still holds the hung connection" });
 });
@@ -287,7 +287,7 @@ test("hostile branch names and commit messages stay inert", async (t) => {
   await repo.syncRemotes(remotes);
 
   for (const config of remotes) await repo.fetch(config);
-  const found = await Promise.all(names.map((name, index) => repo.remoteHead(`r${index}`, name)));
+  const found = await Promise.all(names.map((name, index) => remoteHead(repo, `r${index}`, name)));
   const selection = await gatherAndSelect({
     repo,
     remotes,
@@ -302,7 +302,7 @@ test("hostile branch names and commit messages stay inert", async (t) => {
   t.is(await repo.commitMessage(heads[0] ?? ""), message);
   t.is(selection.candidate?.branch, names[0]);
   t.is(selection.candidate?.message, message);
-  t.is(await repo.remoteHead("r0", "main"), null);
+  t.is(await remoteHead(repo, "r0", "main"), null);
   await t.throwsAsync(stat(pwned), { code: "ENOENT" });
 });
 
@@ -320,7 +320,7 @@ test("a local-path remote owned by another user can be fetched", async (t) => {
 
   await repo.fetch(remote({ name: "origin", url: upstream.url }));
 
-  t.is(await repo.remoteHead("origin", "main"), head);
+  t.is(await remoteHead(repo, "origin", "main"), head);
 });
 
 async function chownRecursive(target: string, uid: number, gid: number): Promise<void> {
@@ -369,7 +369,7 @@ test("lock files left by a killed git are removed at open, so fetches work again
   await reopened.syncRemotes([origin]);
   await reopened.fetch(origin);
 
-  t.is(await reopened.remoteHead("origin", "main"), await upstream.head("main"));
+  t.is(await remoteHead(reopened, "origin", "main"), await upstream.head("main"));
   t.true(lines.some((line) => line.includes("stale git lock") && line.includes("refs/remotes/origin/main.lock")));
 });
 

@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import test from "ava";
 import { execa } from "execa";
-import { commitSignatureOf } from "../../../runtime/git/commit-object.js";
+import { commitSignaturesOf } from "../../../runtime/git/commit-object.js";
 import { SignatureConfigError, SignatureVerifier } from "../../../runtime/git/signatures.js";
 import { sshSignatureAlgorithms } from "../../../runtime/git/sshsig.js";
 import { silentLogger } from "../../../runtime/log.js";
-import { createGpgKey, createSshKey, git, tempDir, UpstreamRepo, writeAllowedSigners, type GpgKey, type SshKey } from "../../helpers/git.js";
+import { readCommit, signedWith, payloadOf, writeCommit } from "../../helpers/forge.js";
+import { createGpgKey, createSshKey, tempDir, UpstreamRepo, writeAllowedSigners, type GpgKey, type SshKey } from "../../helpers/git.js";
 
 interface Keys {
   dir: string;
@@ -139,11 +140,9 @@ test("an SSH signature made with SHA-1 (ssh-rsa) is refused before it is checked
   const dir = await tempDir(t);
   const repo = await UpstreamRepo.create(path.join(dir, "repo"));
   const good = await repo.commit("main", { signer: keys.carol });
-  const raw = await git(repo.dir, ["cat-file", "commit", good]);
-  const armored = commitSignatureOf(`${raw}\n`)?.armored ?? "";
-  const weak = withSignatureAlgorithm(armored, "ssh-rsa");
-  const forged = `${raw.replace(armored.split("\n").join("\n "), weak.split("\n").join("\n "))}\n`;
-  const sha = (await git(repo.dir, ["hash-object", "-t", "commit", "-w", "--stdin"], { input: forged })).trim();
+  const raw = await readCommit(repo.dir, good);
+  const armored = commitSignaturesOf(raw)[0]?.armored ?? "";
+  const sha = await writeCommit(repo.dir, signedWith(payloadOf(raw), "gpgsig", withSignatureAlgorithm(armored, "ssh-rsa")));
   const verifier = await SignatureVerifier.create(trustAll(), dir, silentLogger);
 
   const verdict = await verifier.verify(repo.dir, sha);
@@ -232,15 +231,17 @@ test("the signature parser reads real signatures", async (t) => {
   const ssh = await repo.commit("main", { signer: keys.bob });
   const gpg = await repo.commit("main", { signer: keys.alice });
 
-  const sshSignature = commitSignatureOf(await readRaw(repo.dir, ssh));
-  const gpgSignature = commitSignatureOf(await readRaw(repo.dir, gpg));
+  const sshSignatures = commitSignaturesOf(await readCommit(repo.dir, ssh));
+  const gpgSignatures = commitSignaturesOf(await readCommit(repo.dir, gpg));
 
-  t.is(sshSignature?.kind, "ssh");
-  t.deepEqual(sshSignatureAlgorithms(sshSignature?.armored ?? ""), { keyType: "ssh-ed25519", signatureAlgorithm: "ssh-ed25519", hashAlgorithm: "sha512" });
-  t.is(gpgSignature?.kind, "openpgp");
+  t.deepEqual(
+    sshSignatures.map((s) => [s.header, s.kind]),
+    [["gpgsig", "ssh"]],
+  );
+  t.deepEqual(sshSignatureAlgorithms(sshSignatures[0]?.armored ?? ""), { keyType: "ssh-ed25519", signatureAlgorithm: "ssh-ed25519", hashAlgorithm: "sha512" });
+  t.deepEqual(
+    gpgSignatures.map((s) => [s.header, s.kind]),
+    [["gpgsig", "openpgp"]],
+  );
   t.is(sshSignatureAlgorithms("not a signature"), null);
 });
-
-async function readRaw(dir: string, sha: string): Promise<string> {
-  return `${await git(dir, ["cat-file", "commit", sha])}\n`;
-}

@@ -2,8 +2,15 @@ import { readdir, readlink } from "node:fs/promises";
 import path from "node:path";
 import test from "ava";
 import { StageError } from "../../../runtime/errors.js";
-import { addGcRoot, isValidPath, realiseGeneration } from "../../../runtime/nix/build.js";
+import { addGcRoot, realiseGeneration } from "../../../runtime/nix/build.js";
+import { runStage } from "../../../runtime/process.js";
 import { instantiate, tempDir } from "../../helpers/nix.js";
+
+/** Whether `storePath` is valid (present and complete) in the local store. */
+async function isValidPath(storePath: string): Promise<boolean> {
+  const { stdout } = await runStage("nix-store", ["--check-validity", "--print-invalid", storePath], { timeoutSec: 60, what: "nix-store --check-validity" });
+  return stdout.trim() === "";
+}
 
 /**
  * Whether `link` is registered as an indirect GC root, as `nix-store --add-root` does: a link in

@@ -4,6 +4,7 @@ import test from "ava";
 import { execa } from "execa";
 import type { CominConfig } from "../../../dsl/schema.js";
 import { StageError } from "../../../runtime/errors.js";
+import { CANDIDATE_REF } from "../../../runtime/git/candidate.js";
 import { evaluateGeneration } from "../../../runtime/nix/evaluate.js";
 import { nixString, writeTestFlake, writeTestNixExpression, type TestHost } from "../../../scripts/lib/test-system.js";
 import { createAgentRepo, git, instantiate, tempDir } from "../../helpers/nix.js";
@@ -21,13 +22,72 @@ test("a flake is evaluated once, at a commit only reachable from refs/remotes/*"
   await repo.commit((dir) => writeTestFlake(dir, { hosts: { web1: host(record, { variant: "b" }) } }));
   const expected = await instantiate(await tempDir(t), { hosts: { web1: host(record, { variant: "a", machineId: "0123456789abcdef0123456789abcdef" }) } }, "web1");
 
-  const evaluation = await evaluateGeneration({ repoDir: repo.bare, commit: first, ref: repo.ref, hostname: "web1", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) });
+  const evaluation = await evaluateGeneration({ repoDir: repo.bare, commit: first, hostname: "web1", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) });
 
-  t.is(await git(repo.bare, ["for-each-ref", "--format=%(refname)", "refs/heads"]), "", "the bare repository has no branch");
   t.is(evaluation.drvPath, expected.drv);
   t.is(evaluation.outPath, expected.out);
   t.is(evaluation.machineId, "0123456789abcdef0123456789abcdef");
-  t.is(evaluation.flakeUrl, `git+file://${repo.bare}?dir=.&ref=refs/remotes/origin/main&rev=${first}`);
+  t.is(evaluation.flakeUrl, `git+file://${repo.bare}?dir=.&ref=${CANDIDATE_REF}&rev=${first}`);
+  t.is(await git(repo.bare, ["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads"]), `${CANDIDATE_REF} ${first}`, "the only branch, at the commit");
+  t.is(await git(repo.bare, ["symbolic-ref", "HEAD"]), CANDIDATE_REF);
+});
+
+/** A root commit with an empty tree on refs/remotes/origin/aaa: listed before any other branch. */
+async function unrelatedFirstBranch(bare: string): Promise<string> {
+  const tree = await git(bare, ["mktree"]);
+  const commit = await git(bare, ["commit-tree", "-m", "unrelated history", tree]);
+  await git(bare, ["update-ref", "refs/remotes/origin/aaa", commit]);
+  return commit;
+}
+
+test("a commit that the first listed branch does not contain is evaluated", async (t) => {
+  const repo = await createAgentRepo(t);
+  const hosts = { web1: host("/tmp/never-written", { variant: "on-main" }) };
+  const commit = await repo.commit((dir) => writeTestFlake(dir, { hosts }));
+  await unrelatedFirstBranch(repo.bare);
+  const expected = await instantiate(await tempDir(t), { hosts }, "web1");
+
+  const evaluation = await evaluateGeneration({ repoDir: repo.bare, commit, hostname: "web1", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) });
+
+  t.is(evaluation.outPath, expected.out);
+  t.is((await git(repo.bare, ["ls-remote", "--symref", repo.bare])).split("\n")[0], `ref: ${CANDIDATE_REF}\tHEAD`, "the default branch a fetcher sees");
+  t.is(await git(repo.bare, ["rev-parse", "HEAD"]), commit);
+});
+
+test("two evaluations of one repository at once each evaluate their own commit", async (t) => {
+  const repo = await createAgentRepo(t);
+  const a = { web1: host("/tmp/never-written", { variant: "concurrent-a" }) };
+  const b = { web1: host("/tmp/never-written", { variant: "concurrent-b" }) };
+  const commitA = await repo.commit((dir) => writeTestFlake(dir, { hosts: a }));
+  // B does not descend from A: the branch moving to B would hide A from Nix 2.8.
+  const commitB = await repo.commit(async (dir) => {
+    await git(dir, ["checkout", "-q", "--orphan", "other"]);
+    await writeTestFlake(dir, { hosts: b });
+  });
+  const [expectedA, expectedB] = await Promise.all([instantiate(await tempDir(t), { hosts: a }, "web1"), instantiate(await tempDir(t), { hosts: b }, "web1")]);
+  const evaluate = async (commit: string) => evaluateGeneration({ repoDir: repo.bare, commit, hostname: "web1", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) });
+
+  const [evaluationA, evaluationB] = await Promise.all([evaluate(commitA), evaluate(commitB)]);
+
+  t.false((await git(repo.bare, ["merge-base", "--is-ancestor", commitA, commitB]).then(() => true, () => false)), "ground truth: unrelated");
+  t.is(evaluationA.outPath, expectedA.out);
+  t.is(evaluationB.outPath, expectedB.out);
+});
+
+test("the last evaluated commit survives git gc --prune=now without its remote branch, and evaluates again", async (t) => {
+  const repo = await createAgentRepo(t);
+  const hosts = { web1: host("/tmp/never-written", { variant: "kept" }) };
+  const commit = await repo.commit((dir) => writeTestFlake(dir, { hosts }));
+  const expected = await instantiate(await tempDir(t), { hosts }, "web1");
+  const evaluate = async () => evaluateGeneration({ repoDir: repo.bare, commit, hostname: "web1", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) });
+  await evaluate();
+
+  await git(repo.bare, ["update-ref", "-d", repo.ref]);
+  await git(repo.bare, ["gc", "--quiet", "--prune=now"]);
+  const again = await evaluate();
+
+  t.is(await git(repo.bare, ["for-each-ref", "refs/remotes"]), "", "ground truth: no remote branch holds the commit");
+  t.is(again.outPath, expected.out);
 });
 
 test("a host name with dots is quoted, and a missing machineId is null", async (t) => {
@@ -36,7 +96,7 @@ test("a host name with dots is quoted, and a missing machineId is null", async (
   const commit = await repo.commit((dir) => writeTestFlake(dir, { hosts }));
   const expected = await instantiate(await tempDir(t), { hosts }, "web1.example.org");
 
-  const evaluation = await evaluateGeneration({ repoDir: repo.bare, commit, ref: repo.ref, hostname: "web1.example.org", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) });
+  const evaluation = await evaluateGeneration({ repoDir: repo.bare, commit, hostname: "web1.example.org", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) });
 
   t.is(evaluation.outPath, expected.out);
   t.is(evaluation.machineId, null);
@@ -48,7 +108,7 @@ test("a state directory whose path needs escaping in a URL still works", async (
   const commit = await repo.commit((dir) => writeTestFlake(dir, { hosts }));
   const expected = await instantiate(await tempDir(t), { hosts }, "web1");
 
-  const evaluation = await evaluateGeneration({ repoDir: repo.bare, commit, ref: repo.ref, hostname: "web1", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) });
+  const evaluation = await evaluateGeneration({ repoDir: repo.bare, commit, hostname: "web1", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) });
 
   t.is(evaluation.outPath, expected.out);
   t.regex(evaluation.flakeUrl ?? "", /comin%20state%20dir%20%231%20/);
@@ -63,7 +123,7 @@ test("a flake in a subdirectory is evaluated from there", async (t) => {
   });
   const expected = await instantiate(await tempDir(t), { hosts }, "web1");
 
-  const evaluation = await evaluateGeneration({ repoDir: repo.bare, commit, ref: repo.ref, hostname: "web1", repository: flake("fleet/prod"), timeoutSec: 60, workDir: await tempDir(t) });
+  const evaluation = await evaluateGeneration({ repoDir: repo.bare, commit, hostname: "web1", repository: flake("fleet/prod"), timeoutSec: 60, workDir: await tempDir(t) });
 
   t.is(evaluation.outPath, expected.out);
   t.regex(evaluation.flakeUrl ?? "", /\?dir=fleet\/prod&/);
@@ -74,7 +134,7 @@ test("an evaluation error surfaces nix's message", async (t) => {
   const commit = await repo.commit((dir) => writeTestFlake(dir, { hosts: { web1: host("/tmp/never-written", { evalError: "the disk layout is invalid" }) } }));
 
   const error = await t.throwsAsync(
-    evaluateGeneration({ repoDir: repo.bare, commit, ref: repo.ref, hostname: "web1", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) }),
+    evaluateGeneration({ repoDir: repo.bare, commit, hostname: "web1", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) }),
     { instanceOf: StageError },
   );
 
@@ -87,7 +147,7 @@ test("an unknown host is a failed evaluation naming the attribute", async (t) =>
   const commit = await repo.commit((dir) => writeTestFlake(dir, { hosts: { web1: host("/tmp/never-written") } }));
 
   const error = await t.throwsAsync(
-    evaluateGeneration({ repoDir: repo.bare, commit, ref: repo.ref, hostname: "web2", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) }),
+    evaluateGeneration({ repoDir: repo.bare, commit, hostname: "web2", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) }),
     { instanceOf: StageError },
   );
 
@@ -104,7 +164,7 @@ test("a non-flake repository is evaluated from a temporary worktree, removed aft
   const workDir = path.join(await tempDir(t), "work");
   const repository: CominConfig["repository"] = { type: "nix", subdir: "systems", submodules: false, systemAttr: 'machines."db.example.org"' };
 
-  const evaluation = await evaluateGeneration({ repoDir: repo.bare, commit, ref: repo.ref, hostname: "db.example.org", repository, timeoutSec: 60, workDir });
+  const evaluation = await evaluateGeneration({ repoDir: repo.bare, commit, hostname: "db.example.org", repository, timeoutSec: 60, workDir });
 
   t.is(evaluation.drvPath, expected.drv);
   t.is(evaluation.outPath, expected.out);
@@ -121,7 +181,7 @@ test("a non-flake evaluation error still removes the worktree", async (t) => {
   await mkdir(workDir);
   const repository: CominConfig["repository"] = { type: "nix", subdir: ".", submodules: false, systemAttr: "machines.web1" };
 
-  const error = await t.throwsAsync(evaluateGeneration({ repoDir: repo.bare, commit, ref: repo.ref, hostname: "web1", repository, timeoutSec: 60, workDir }), {
+  const error = await t.throwsAsync(evaluateGeneration({ repoDir: repo.bare, commit, hostname: "web1", repository, timeoutSec: 60, workDir }), {
     instanceOf: StageError,
   });
 
@@ -136,7 +196,7 @@ test("a cancelled evaluation is a cancelled StageError", async (t) => {
   abort.abort();
 
   const error = await t.throwsAsync(
-    evaluateGeneration({ repoDir: repo.bare, commit, ref: repo.ref, hostname: "web1", repository: flake(), timeoutSec: 60, signal: abort.signal, workDir: await tempDir(t) }),
+    evaluateGeneration({ repoDir: repo.bare, commit, hostname: "web1", repository: flake(), timeoutSec: 60, signal: abort.signal, workDir: await tempDir(t) }),
     { instanceOf: StageError },
   );
 

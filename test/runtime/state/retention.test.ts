@@ -1,17 +1,24 @@
 import test from "ava";
 import { applyRetention } from "../../../runtime/state/retention.js";
-import type { DeploymentRecord } from "../../../runtime/types.js";
+import { isDeployment, type DeploymentRecord, type HistoryEntry, type RebootEntry } from "../../../runtime/types.js";
 
 let clock = 0;
-function deployment(outPath: string, operation: DeploymentRecord["operation"], status: DeploymentRecord["status"] = "done", kind: DeploymentRecord["kind"] = "deployment"): DeploymentRecord {
+function deployment(outPath: string, operation: NonNullable<DeploymentRecord["operation"]>, status: DeploymentRecord["status"] = "done"): DeploymentRecord {
   clock += 1;
   const at = new Date(Date.UTC(2026, 0, 1, 0, 0, clock)).toISOString();
   return {
-    id: `d${clock}`, kind, generationId: null, commit: null, remote: null, branch: null, message: null, operation,
+    id: `d${clock}`, kind: "deployment", generationId: null, commit: null, remote: null, branch: null, message: null, operation,
     operationSubmitted: operation, reason: null, status, outPath, profilePath: operation === "test" ? null : `/p/comin-${clock}-link`,
     createdAt: at, startedAt: at, endedAt: at, error: null,
   };
 }
+
+function reboot(): RebootEntry {
+  clock += 1;
+  return { kind: "reboot", id: `r${clock}`, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, clock)).toISOString(), reason: "kernel", from: null, to: "/s/1" };
+}
+
+const outPaths = (entries: HistoryEntry[]) => entries.filter(isDeployment).map((d) => d.outPath);
 
 const limits = { bootEntries: 2, successful: 2, any: 3 };
 
@@ -20,7 +27,7 @@ test("keeps the newest boot entries with distinct systems, and their profile lin
 
   const { kept, keepProfileLinks } = applyRetention(records, limits, null);
 
-  t.deepEqual(kept.map((d) => d.outPath), ["/s/2", "/s/3", "/s/3"]);
+  t.deepEqual(outPaths(kept), ["/s/2", "/s/3", "/s/3"]);
   t.true(keepProfileLinks.includes(records[1]!.profilePath!));
   t.false(keepProfileLinks.includes(records[0]!.profilePath!));
 });
@@ -30,7 +37,7 @@ test("the booted deployment is always kept, however old", (t) => {
 
   const { kept, keepProfileLinks } = applyRetention(records, limits, "/s/booted");
 
-  t.true(kept.some((d) => d.outPath === "/s/booted"));
+  t.true(outPaths(kept).includes("/s/booted"));
   t.true(keepProfileLinks.includes(records[0]!.profilePath!));
 });
 
@@ -39,12 +46,12 @@ test("the current deployment (latest done) is kept even after many failures", (t
 
   const { kept } = applyRetention(records, limits, null);
 
-  t.true(kept.some((d) => d.outPath === "/s/ok"));
-  t.is(kept.filter((d) => d.status === "failed").length, 3);
+  t.true(outPaths(kept).includes("/s/ok"));
+  t.is(kept.filter(isDeployment).filter((d) => d.status === "failed").length, 3);
 });
 
 test("reboot records do not push deployments out", (t) => {
-  const records = [deployment("/s/1", "switch"), ...Array.from({ length: 4 }, () => deployment("/s/1", null, "done", "reboot"))];
+  const records = [deployment("/s/1", "switch"), ...Array.from({ length: 4 }, () => reboot())];
 
   const { kept } = applyRetention(records, limits, null);
 

@@ -1,5 +1,5 @@
 import test from "ava";
-import { retryDelaySeconds } from "../../runtime/retries.js";
+import { retryDelaySeconds } from "../../../runtime/agent/retry.js";
 
 test("the delay doubles after each failed attempt", (t) => {
   t.deepEqual([1, 2, 3, 4].map((attempt) => retryDelaySeconds(attempt, 30, 3600)), [30, 60, 120, 240]);

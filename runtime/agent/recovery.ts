@@ -1,0 +1,36 @@
+/**
+ * Recovery at start-up (behaviour.md §9): a crash can interrupt anything. A generation stage or a
+ * deployment recorded as running becomes failed with "interrupted by an agent restart"; it counts
+ * as one attempt and is retried at once (an interruption is not the configuration's fault).
+ */
+import { isDeployment } from "../types.js";
+import type { State } from "../state/state.js";
+import { attemptsOf, failStage, STAGES, type Stage } from "./stages.js";
+
+export const INTERRUPTED = "interrupted by an agent restart";
+
+/** Changes `state` in place; returns the interrupted stage, if any, to log. */
+export function recoverInterrupted(state: State, at: string): { generationId: string; stage: Stage } | null {
+  let interrupted: { generationId: string; stage: Stage } | null = null;
+  for (const generation of state.generations) {
+    for (const stage of STAGES) {
+      if (generation[stage].status !== "running") continue;
+      const failed = failStage(generation[stage], at, INTERRUPTED);
+      if (stage === "deploy") generation.deploy = { ...generation.deploy, ...failed };
+      else generation[stage] = failed;
+      interrupted = { generationId: generation.id, stage };
+    }
+  }
+  for (const entry of state.deployments) {
+    if (isDeployment(entry) && entry.status === "running") {
+      entry.status = "failed";
+      entry.error = INTERRUPTED;
+      entry.endedAt = at;
+    }
+  }
+  if (interrupted) {
+    const generation = state.generations.find((g) => g.id === interrupted?.generationId);
+    if (generation) state.retry = { generationId: generation.id, stage: interrupted.stage, attempt: attemptsOf(generation), dueAt: at };
+  }
+  return interrupted;
+}

@@ -1,0 +1,96 @@
+/**
+ * The agent's ports: every effect the deploy loop has goes through one of these interfaces. The
+ * composition root (daemon.ts) plugs in the real adapters (git, Nix, the machine); tests and the
+ * benchmarks may plug in others. The planner and the agent never reach the system directly.
+ */
+import type { SelectionResult } from "./selection.js";
+import type { BranchStatuses, State } from "./state/state.js";
+import type { ActivationResult } from "./deploy/deployer.js";
+import type { RebootDetection } from "./reboot/detect.js";
+import type { Candidate, DeploymentRecord, FetchOutcome, GenerationRecord, Operation } from "./types.js";
+
+/** Wall clock and timers. */
+export interface Clock {
+  now(): Date;
+  /** Calls `fn` after `ms` (unref'd: a timer never keeps the process alive). */
+  setTimer(ms: number, fn: () => void): Timer;
+}
+
+export interface Timer {
+  cancel(): void;
+}
+
+/** Where commits come from: fetch rounds of the remotes, and the selection over their refs. */
+export interface Source {
+  /** Starts polling (the first round runs at once); `onFetched` runs after each round. */
+  start(onFetched: (outcomes: FetchOutcome[]) => Promise<void>): void;
+  stop(): Promise<void>;
+  /** Fetches now (all remotes when undefined); resolves with that round's outcomes. */
+  request(remotes?: string[]): Promise<FetchOutcome[]>;
+  readonly fetching: boolean;
+  /** Reads the fetched refs and selects a candidate (§3, with the signature gate of §4). */
+  select(args: { fetchOk: Record<string, boolean>; baseline: string | null; previous: Candidate | null; previousBranches: BranchStatuses }): Promise<SelectionResult>;
+}
+
+/** What a generation resolves to before anything is built (§5, §6). */
+export interface Resolution {
+  drvPath: string | null;
+  outPath: string;
+  /** `services.comin.machineId`, null when unset. */
+  machineId: string | null;
+  /** COMIN_FLAKE_URL; null when not evaluated from a flake. */
+  flakeUrl: string | null;
+}
+
+export interface StageIo {
+  signal: AbortSignal;
+  /** Log lines of the child processes, as they come. */
+  onLine: (line: string) => void;
+}
+
+/** Turns a generation into a system in the local store. The local Nix builder is one implementation. */
+export interface Builder {
+  /** One evaluation: drvPath, outPath, machineId. */
+  resolve(generation: GenerationRecord, io: StageIo): Promise<Resolution>;
+  /** Makes the outPath valid in the store, kept alive by a GC root of the generation; returns it. */
+  realise(generation: GenerationRecord, io: StageIo): Promise<string>;
+  /** Drops the GC roots of generations not in `keep`. */
+  forget(keep: readonly string[]): Promise<void>;
+}
+
+/** Activates systems (§7). */
+export interface Deployer {
+  activate(args: { outPath: string; operation: Operation; keepProfileLinks: string[]; onLine: (line: string) => void }): Promise<ActivationResult>;
+  /** The post-deployment command (§7.6); never throws. */
+  postDeployment(command: string, env: Record<string, string>): Promise<void>;
+}
+
+/** The machine the agent runs on. */
+export interface Machine {
+  /** `/etc/machine-id` (or the configured file), read at start-up. */
+  readonly machineId: string | null;
+  currentSystem(): Promise<string | null>;
+  bootedSystem(): Promise<string | null>;
+  detectNeedToReboot(lastDeployment: DeploymentRecord | null): Promise<RebootDetection>;
+}
+
+/** Runs the reboot command (§8). */
+export interface Rebooter {
+  reboot(): Promise<{ ok: boolean; error: string | null }>;
+}
+
+/** Where the state is persisted (§9). */
+export interface StateSink {
+  save(state: State): Promise<void>;
+  flush(): Promise<void>;
+}
+
+export interface Ports {
+  source: Source;
+  builder: Builder;
+  deployer: Deployer;
+  machine: Machine;
+  rebooter: Rebooter;
+  store: StateSink;
+  clock: Clock;
+}

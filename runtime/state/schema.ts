@@ -1,0 +1,129 @@
+/**
+ * The full shape of `state.json` (behaviour.md §9) as a zod schema, mirroring the TypeScript types
+ * of the state exactly: `tsc` fails below when a field is added to one and not to the other.
+ *
+ * Every object is strict, so a key this agent does not know is reported with its path. The store
+ * drops such keys (with a warning and a copy of the file) rather than discarding the whole state:
+ * a rollback to an older system runs an older agent on a state written by a newer one, and losing
+ * the baseline and the history there would be worse than losing fields it cannot use anyway.
+ *
+ * A field added later needs a `.default()` here (or a new schemaVersion with a migration), so that
+ * the files written before it still load.
+ */
+import { z } from "zod";
+import { Operation } from "../../dsl/schema.js";
+import { STAGE_STATUSES, STAGES } from "../agent/stages.js";
+import { OBJECT_ID } from "../git/object-id.js";
+import type { BranchStatus, Candidate, DeploymentRecord, GenerationRecord, RebootEntry, StageRecord } from "../types.js";
+import { STATE_VERSION, type RebootAttempt, type RetryState, type State } from "./state.js";
+
+/** A full object id, as git prints it: anything else never came from this agent. */
+const CommitId = z.string().regex(OBJECT_ID, "expected a full commit id (40 or 64 lowercase hexadecimal characters)");
+const Time = z.iso.datetime();
+const StageStatus = z.enum(STAGE_STATUSES);
+const RetryStage = z.enum(STAGES);
+
+const BranchStatusSchema = z.strictObject({ name: z.string().nullable(), commit: CommitId.nullable(), error: z.string().nullable() });
+
+const CandidateSchema = z.strictObject({
+  commit: CommitId,
+  remote: z.string(),
+  branch: z.string(),
+  isTesting: z.boolean(),
+  signed: z.boolean().nullable(),
+  signedBy: z.string().nullable(),
+  message: z.string().optional(),
+});
+
+const StageRecordSchema = z.strictObject({
+  status: StageStatus,
+  error: z.string().nullable(),
+  attempts: z.number().int().nonnegative(),
+  startedAt: Time.nullable(),
+  endedAt: Time.nullable(),
+});
+
+const GenerationRecordSchema = z.strictObject({
+  id: z.string(),
+  commit: CommitId,
+  remote: z.string(),
+  branch: z.string(),
+  isTesting: z.boolean(),
+  message: z.string(),
+  flakeUrl: z.string().nullable(),
+  drvPath: z.string().nullable(),
+  outPath: z.string().nullable(),
+  machineId: z.string().nullable(),
+  createdAt: Time,
+  operation: Operation,
+  eval: StageRecordSchema,
+  build: StageRecordSchema,
+  deploy: StageRecordSchema.extend({ deploymentId: z.string().nullable() }),
+});
+
+const DeploymentRecordSchema = z.strictObject({
+  kind: z.literal("deployment"),
+  id: z.string(),
+  generationId: z.string().nullable(),
+  commit: CommitId.nullable(),
+  remote: z.string().nullable(),
+  branch: z.string().nullable(),
+  message: z.string().nullable(),
+  operation: Operation.nullable(),
+  operationSubmitted: Operation,
+  reason: z.string().nullable(),
+  status: z.enum(["running", "done", "failed", "skipped"]),
+  outPath: z.string().nullable(),
+  profilePath: z.string().nullable(),
+  createdAt: Time,
+  startedAt: Time.nullable(),
+  endedAt: Time.nullable(),
+  error: z.string().nullable(),
+});
+
+const RebootEntrySchema = z.strictObject({
+  kind: z.literal("reboot"),
+  id: z.string(),
+  createdAt: Time,
+  reason: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+});
+
+const RetryStateSchema = z.strictObject({ generationId: z.string(), stage: RetryStage, attempt: z.number().int().nonnegative(), dueAt: Time });
+
+const RebootAttemptSchema = z.strictObject({ pair: z.string(), at: Time, ok: z.boolean(), error: z.string().nullable() });
+
+export const StateFile = z.strictObject({
+  schemaVersion: z.literal(STATE_VERSION),
+  baseline: CommitId.nullable(),
+  candidate: CandidateSchema.nullable(),
+  branches: z.record(z.string(), z.strictObject({ main: BranchStatusSchema, testing: BranchStatusSchema })),
+  lastFetch: z.record(z.string(), z.strictObject({ at: Time, ok: z.boolean(), error: z.string().nullable() })),
+  generations: z.array(GenerationRecordSchema),
+  deployments: z.array(z.discriminatedUnion("kind", [DeploymentRecordSchema, RebootEntrySchema])),
+  suspended: z.boolean(),
+  retry: RetryStateSchema.nullable(),
+  rebootAttempt: RebootAttemptSchema.nullable(),
+});
+
+// ---------------------------------------------------------------- the schema is the types
+
+/** True only when A and B are the same type (optional and readonly modifiers included). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Mirrors<Schema extends z.ZodType, Type> = Same<z.output<Schema>, Type>;
+
+// A type error here means a field differs between a schema above and its type (runtime/types.ts,
+// runtime/state/state.ts): change both, and give a new field a default (see the top of this file).
+const mirrors: [
+  Mirrors<typeof StateFile, State>,
+  Mirrors<typeof CandidateSchema, Candidate>,
+  Mirrors<typeof BranchStatusSchema, BranchStatus>,
+  Mirrors<typeof GenerationRecordSchema, GenerationRecord>,
+  Mirrors<typeof StageRecordSchema, StageRecord>,
+  Mirrors<typeof DeploymentRecordSchema, DeploymentRecord>,
+  Mirrors<typeof RebootEntrySchema, RebootEntry>,
+  Mirrors<typeof RetryStateSchema, RetryState>,
+  Mirrors<typeof RebootAttemptSchema, RebootAttempt>,
+] = [true, true, true, true, true, true, true, true, true];
+void mirrors;
