@@ -68,7 +68,7 @@ async function round(daemon: Daemon, pid: number, port: number, url: string, bas
   const partial = await HostileClients.open({ port, kind: "partial-body", count: PARTIAL, declaredBytes: 1024 * 1024, sentBytes: 768 * 1024 });
   const { sent, served, failures } = await pushes;
   const peaks = await samples.stop();
-  const counts = { idleClosedByServer: idle.closedByServer, partialClosedByServer: partial.closedByServer, partialCut503: partial.answered(503), partialTimedOut408: partial.answered(408) };
+  const counts = { idleClosedByServer: idle.closedByServer, partialClosedByServer: partial.closedByServer, partialRefused503: partial.answered(503), partialTimedOut408: partial.answered(408) };
   idle.destroy();
   partial.destroy();
   await daemon.waitFor((status) => !status.fetching, 30_000, "the fetches the pushes triggered");
