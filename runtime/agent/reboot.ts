@@ -28,7 +28,7 @@ export class RebootWatch {
     this.afterBoot = false;
   }
 
-  /** Re-reads the systems; emits `reboot-required` when a reboot becomes needed. */
+  /** Re-reads the systems; emits `reboot-required` when a reboot becomes needed (policy `never`: nothing, §8). */
   async refresh(ctx: AgentContext): Promise<void> {
     const { machine } = ctx.ports;
     const [detection, current, booted] = await Promise.all([
@@ -42,7 +42,7 @@ export class RebootWatch {
     }
     const needed = detection.needed || this.afterBoot;
     const reason = detection.reason ?? (this.afterBoot ? "a boot deployment (policy always)" : null);
-    if (needed && !this.facts.needed) ctx.events.emit({ type: "reboot-required", at: ctx.at(), reason: reason ?? "unknown" });
+    if (needed && !this.facts.needed && this.policy !== "never") ctx.events.emit({ type: "reboot-required", at: ctx.at(), reason: reason ?? "unknown" });
     this.facts = { needed, reason: needed ? reason : null, current, booted };
   }
 }

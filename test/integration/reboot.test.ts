@@ -45,23 +45,6 @@ test("a kernel change needs a reboot: outside the window the agent waits, inside
   t.true(await attemptOk(), "recorded, then run once for this pair of systems");
 });
 
-test("with the notify policy a needed reboot is only reported", async (t) => {
-  const dir = await tempDir(t);
-  const fleet = await FleetRepo.create(path.join(dir, "fleet"));
-  const marker = path.join(dir, "rebooted");
-  const machine = await createMachine(dir, "web1", {
-    remotes: [localRemote("origin", fleet.dir)],
-    reboot: { policy: "notify", command: ["/usr/bin/touch", marker] },
-  });
-  const newKernel = await fleet.commit({ web1: machine.host({ variant: "v2", kernel: "kernel-2" }) }, "new kernel");
-
-  const daemon = await Daemon.start(t, machine);
-  await daemon.waitFor((s) => deployed(newKernel, "switch")(s) && s.needToReboot, 60_000, "the need to reboot");
-
-  t.true(daemon.lines.some((line) => line.includes('"msg":"reboot-required"')));
-  t.false(await exists(marker));
-});
-
 test("the need to reboot is detected at start-up, before any deployment", async (t) => {
   const dir = await tempDir(t);
   const fleet = await FleetRepo.create(path.join(dir, "fleet"));
