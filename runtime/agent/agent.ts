@@ -82,8 +82,9 @@ export class Agent {
     const { ctx } = this;
     // The booted system is read first, so that retention below keeps its deployment.
     await this.refreshReboots();
-    const interrupted = recoverInterrupted(ctx.state, ctx.at());
-    if (interrupted) ctx.log.warn("a stage was interrupted by an agent restart: it will be retried", { generation: interrupted.generationId, stage: interrupted.stage });
+    const interrupted = recoverInterrupted(ctx.state, ctx.at(), ctx.config.retries.attempts);
+    if (interrupted?.retried) ctx.log.warn("a stage was interrupted by an agent restart: it will be retried", { generation: interrupted.generationId, stage: interrupted.stage });
+    else if (interrupted) ctx.log.warn("a stage was interrupted by an agent restart during the last attempt: given up", { generation: interrupted.generationId, stage: interrupted.stage });
     ctx.state.deployments = applyRetention(ctx.state.deployments, ctx.config.retention, this.reboots.facts.booted).kept;
     await ctx.save();
     this.scheduleWindowCheck();

@@ -1,7 +1,8 @@
 /**
  * Recovery at start-up (behaviour.md §9): a crash can interrupt anything. A generation stage or a
  * deployment recorded as running becomes failed with "interrupted by an agent restart"; it counts
- * as one attempt and is retried at once (an interruption is not the configuration's fault).
+ * as one attempt and is retried at once (an interruption is not the configuration's fault) — unless
+ * it was the last attempt of the budget (§10): then the generation is given up, no retry pending.
  */
 import { isDeployment } from "../types.js";
 import type { State } from "../state/state.js";
@@ -9,8 +10,8 @@ import { attemptsOf, failStage, STAGES, type Stage } from "./stages.js";
 
 export const INTERRUPTED = "interrupted by an agent restart";
 
-/** Changes `state` in place; returns the interrupted stage, if any, to log. */
-export function recoverInterrupted(state: State, at: string): { generationId: string; stage: Stage } | null {
+/** Changes `state` in place; returns the interrupted stage, if any, to log, and whether it is retried. */
+export function recoverInterrupted(state: State, at: string, attemptsBudget: number): { generationId: string; stage: Stage; retried: boolean } | null {
   let interrupted: { generationId: string; stage: Stage } | null = null;
   for (const generation of state.generations) {
     for (const stage of STAGES) {
@@ -28,9 +29,11 @@ export function recoverInterrupted(state: State, at: string): { generationId: st
       entry.endedAt = at;
     }
   }
-  if (interrupted) {
-    const generation = state.generations.find((g) => g.id === interrupted?.generationId);
-    if (generation) state.retry = { generationId: generation.id, stage: interrupted.stage, attempt: attemptsOf(generation), dueAt: at };
-  }
-  return interrupted;
+  if (!interrupted) return null;
+  const generation = state.generations.find((g) => g.id === interrupted?.generationId);
+  const attempts = generation ? attemptsOf(generation) : attemptsBudget;
+  const retried = generation !== undefined && attempts < attemptsBudget;
+  if (generation && retried) state.retry = { generationId: generation.id, stage: interrupted.stage, attempt: attempts, dueAt: at };
+  else if (state.retry?.generationId === interrupted.generationId) state.retry = null;
+  return { ...interrupted, retried };
 }
