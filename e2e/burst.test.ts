@@ -38,8 +38,8 @@ test("after a burst of 20 commits every machine is on the last one, and activati
     if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
     await server.moveBranch("main", commit);
   }
-  const elapsed = Date.now() - started;
-  t.true(elapsed < BURST_MS + 1_000, `the burst took ${elapsed} ms`);
+  // How long the test's own load generator took is not the product's behaviour: logged only.
+  t.log(`the burst took ${Date.now() - started} ms`);
 
   const final = await waitForAll(machines, deployed(last, "switch"), "every machine to reach the last commit", 90_000);
 

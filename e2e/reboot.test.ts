@@ -1,13 +1,14 @@
 /**
  * Reboots across a fleet (behaviour.md §8): policy `when-needed` with a window around now (UTC).
- * The machine whose kernel changed runs the configured reboot command (it writes a marker); the
+ * The machine whose kernel changed runs the configured reboot command (it appends to a marker); the
  * one whose kernel did not change does not.
  */
-import { access } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import path from "node:path";
 import test from "ava";
 import { deployed } from "../test/helpers/daemon.js";
 import { waitFor } from "../test/helpers/git.js";
+import { writeExecutable } from "../test/helpers/temp.js";
 import { labRemote, startMachine } from "./fleet.js";
 import { registerLabHooks, startScenario, waitForRoundAfter } from "./scenario.js";
 
@@ -15,6 +16,8 @@ registerLabHooks(test);
 
 const hhmm = (date: Date) => date.toISOString().slice(11, 16);
 const exists = (file: string) => access(file).then(() => true, () => false);
+/** The agent re-checks reboot windows against the wall clock at least this often (§8). */
+const WINDOW_RECHECK_MS = 10_000;
 
 test("inside the window, only the machine whose kernel changed reboots, once", async (t) => {
   const { dir, lab, servers, fleet, publish } = await startScenario(t);
@@ -22,9 +25,12 @@ test("inside the window, only the machine whose kernel changed reboots, once", a
   const window = { from: hhmm(new Date(now - 3600_000)), to: hhmm(new Date(now + 3600_000)), timeZone: "UTC" };
   const remotes = [labRemote("origin", servers[0]!)];
   const marker = (hostname: string) => path.join(dir, `rebooted-${hostname}`);
+  // Each run appends a line: a second reboot would show.
+  const rebootCommand = path.join(dir, "reboot-command");
+  await writeExecutable(rebootCommand, '#!/bin/sh\necho rebooted >> "$1"\n');
   const machines = await Promise.all(
     ["kernel-bump", "same-kernel"].map((hostname) =>
-      startMachine(t, lab, dir, hostname, remotes, { config: { reboot: { policy: "when-needed", windows: [window], command: ["/usr/bin/touch", marker(hostname)] } } }),
+      startMachine(t, lab, dir, hostname, remotes, { config: { reboot: { policy: "when-needed", windows: [window], command: [rebootCommand, marker(hostname)] } } }),
     ),
   );
   const [bumped, same] = machines as [(typeof machines)[0], (typeof machines)[0]];
@@ -44,10 +50,13 @@ test("inside the window, only the machine whose kernel changed reboots, once", a
   t.false(stayedUp.needToReboot);
   t.is(stayedUp.lastReboot, null);
 
-  // A few more rounds: the command ran once for this pair of systems, and never on the other machine.
-  const settledAt = Date.now();
-  await Promise.all([waitForRoundAfter(bumped.daemon, settledAt), waitForRoundAfter(same.daemon, settledAt)]);
+  // Rounds that start after the 10 s window re-check that follows the reboot (§8), so a second
+  // reboot would have happened by then: the command ran once for this pair of systems, and never on
+  // the other machine.
+  const recheckedAt = Date.parse(rebooted.lastReboot?.at ?? "") + WINDOW_RECHECK_MS + 500;
+  await Promise.all([waitForRoundAfter(bumped.daemon, recheckedAt), waitForRoundAfter(same.daemon, recheckedAt)]);
   const reboots = (await bumped.daemon.deployments()).filter((entry) => entry.kind === "reboot");
   t.is(reboots.length, 1);
+  t.deepEqual((await readFile(marker("kernel-bump"), "utf8")).split("\n").filter(Boolean), ["rebooted"], "the command ran once");
   t.false(await exists(marker("same-kernel")));
 });

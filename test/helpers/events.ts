@@ -6,6 +6,9 @@ import http from "node:http";
 import type { CominEvent } from "../../runtime/types.js";
 import type { Teardown } from "./temp.js";
 
+/** The event of one type (some event shapes carry two type words, e.g. eval-/build-finished). */
+export type EventOf<T extends CominEvent["type"]> = CominEvent extends infer E ? (E extends { type: infer U } ? (T extends U ? E & { type: T } : never) : never) : never;
+
 export class EventLog {
   readonly events: CominEvent[] = [];
   private request: http.ClientRequest | null = null;
@@ -40,12 +43,12 @@ export class EventLog {
     });
   }
 
-  ofType<T extends CominEvent["type"]>(type: T): Extract<CominEvent, { type: T }>[] {
-    return this.events.filter((event): event is Extract<CominEvent, { type: T }> => event.type === type);
+  ofType<T extends CominEvent["type"]>(type: T): EventOf<T>[] {
+    return this.events.filter((event): event is EventOf<T> => event.type === type);
   }
 
   /** Waits for an event matching `predicate`; fails with the events seen so far. */
-  async waitFor<T extends CominEvent["type"]>(type: T, predicate: (event: Extract<CominEvent, { type: T }>) => boolean, timeoutMs: number, what: string): Promise<Extract<CominEvent, { type: T }>> {
+  async waitFor<T extends CominEvent["type"]>(type: T, predicate: (event: EventOf<T>) => boolean, timeoutMs: number, what: string): Promise<EventOf<T>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.ofType(type).find(predicate);

@@ -6,6 +6,7 @@ import { STATE_VERSION } from "../../runtime/state/state.js";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createMachine, Daemon, deployed, FleetRepo, localRemote, switchCalls, tempDir } from "../helpers/daemon.js";
+import { EventLog } from "../helpers/events.js";
 
 test("a configuration pinned to another machine id is never built; the matching one deploys", async (t) => {
   const dir = await tempDir(t);
@@ -29,14 +30,17 @@ test("an evaluation failure is retried, then a fix commit deploys", async (t) =>
   const dir = await tempDir(t);
   const fleet = await FleetRepo.create(path.join(dir, "fleet"));
   const machine = await createMachine(dir, "web1", { remotes: [localRemote("origin", fleet.dir)], retries: { attempts: 2, backoff: 1, maxBackoff: 1 } });
+  const daemon = await Daemon.start(t, machine);
+  const events = await EventLog.open(t, daemon.socket);
   const broken = await fleet.commit({ web1: machine.host({ evalError: "deliberately broken" }) }, "broken");
 
-  const daemon = await Daemon.start(t, machine);
   const gaveUp = await daemon.waitFor((s) => s.generation?.commit === broken && s.generation.attempt === 2 && s.generation.eval.status === "failed", 60_000, "two failed attempts");
 
   t.regex(gaveUp.generation?.eval.error ?? "", /deliberately broken/);
   t.regex(gaveUp.pending ?? "", /gave up after 2 attempts/);
-  t.true(daemon.lines.some((line) => line.includes("retry-scheduled")));
+  t.like(events.ofType("retry-scheduled"), [{ stage: "eval", attempt: 2, of: 2 }], "one retry announced on the event stream, then none");
+  t.is(events.ofType("retry-scheduled").length, 1);
+  t.is(gaveUp.retry, null, "nothing pending once given up");
 
   const fixed = await fleet.commit({ web1: machine.host({ variant: "fixed" }) }, "fix");
   const status = await daemon.waitFor(deployed(fixed, "switch"), 60_000, "the fix to deploy");
@@ -51,11 +55,16 @@ test("a build failure and an activation failure are recorded as failed, and retr
 
   const daemon = await Daemon.start(t, machine);
   const failedBuild = await daemon.waitFor((s) => s.generation?.commit === buildFails && s.generation.build.status === "failed" && s.generation.attempt === 2, 60_000, "the build to fail twice");
-  t.truthy(failedBuild.generation?.build.error);
+  t.regex(failedBuild.generation?.build.error ?? "", /builder: failing on purpose \(test fixture\)/, "the build error quotes the builder's output");
+  const buildLog = daemon.lines.map((line) => JSON.parse(line) as { msg?: string; generation?: string; stage?: string; line?: string }).filter((entry) => entry.msg === "nix" && entry.stage === "build");
+  t.true(
+    buildLog.some((entry) => entry.generation === failedBuild.generation?.id && entry.line?.includes("failing on purpose")),
+    "§5 nix's build log lines reach the agent's log with the generation id",
+  );
 
   const switchFails = await fleet.commit({ web1: machine.host({ variant: "x", switchFails: true }) }, "activation fails");
   const failedDeploy = await daemon.waitFor((s) => s.deployment?.commit === switchFails && s.deployment.status === "failed" && s.generation?.attempt === 2, 60_000, "the activation to fail twice");
-  t.truthy(failedDeploy.deployment?.error);
+  t.regex(failedDeploy.deployment?.error ?? "", /switch-to-configuration.*(exit code 1|failed)/, "§7.5 a non-zero exit of switch-to-configuration fails the deployment");
   t.is((await switchCalls(machine)).filter(([op]) => op === "switch").length, 2, "one activation per attempt");
 });
 
@@ -76,8 +85,8 @@ test("kill -9 during a deployment: the restarted daemon has a valid state and co
 
   daemon = await Daemon.start(t, machine);
   const status = await daemon.waitFor(deployed(slow, "switch"), 60_000, "the interrupted deployment to complete");
-  const interrupted = (await daemon.call<{ error: string | null }[]>("GET", "/v1/deployments")).body.find((d) => d.error === "interrupted by an agent restart");
-  t.truthy(interrupted, "the interrupted deployment is recorded as failed");
+  const history = (await daemon.call<{ kind: string; status: string; error: string | null }[]>("GET", "/v1/deployments")).body;
+  t.like(history.find((d) => d.kind === "deployment" && d.status === "failed"), { error: "interrupted by an agent restart" }, "the interrupted deployment is recorded as failed");
   t.is(status.generation?.attempt, 1);
 });
 

@@ -7,6 +7,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { writeTestNixExpression } from "../../scripts/lib/test-system.js";
 import { createMachine, Daemon, deployed, FleetRepo, git, localRemote, switchCalls, tempDir } from "../helpers/daemon.js";
+import { EventLog } from "../helpers/events.js";
 import { writeExecutable } from "../helpers/temp.js";
 
 test("a newer commit preempts the running build of an older one", async (t) => {
@@ -15,14 +16,16 @@ test("a newer commit preempts the running build of an older one", async (t) => {
   const machine = await createMachine(dir, "web1", { remotes: [localRemote("origin", fleet.dir)] });
   const slow = await fleet.commit({ web1: machine.host({ variant: "slow", buildSleepSec: 60 }) }, "slow build");
   const daemon = await Daemon.start(t, machine);
-  await daemon.waitFor((s) => s.generation?.commit === slow && s.generation.build.status === "running", 60_000, "the slow build to start");
+  const events = await EventLog.open(t, daemon.socket);
+  const started = await daemon.waitFor((s) => s.generation?.commit === slow && s.generation.build.status === "running", 60_000, "the slow build to start");
 
   const fast = await fleet.commit({ web1: machine.host({ variant: "fast" }) }, "fast");
   const status = await daemon.waitFor(deployed(fast, "switch"), 30_000, "the newer commit to deploy (the slow build would take 60s)");
 
   t.is(status.deployment?.commit, fast);
-  t.true(daemon.lines.some((line) => line.includes("preempts the running stage")));
-  t.true(daemon.lines.some((line) => line.includes('"msg":"build-finished"') && line.includes('"status":"cancelled"')));
+  t.like(events.ofType("build-finished").find((e) => e.commit === slow), { generation: started.generation?.id, status: "cancelled" }, "the preempted build is recorded as cancelled");
+  const state = JSON.parse(await readFile(path.join(machine.stateDir, "state.json"), "utf8")) as { generations: { id: string; build: { status: string; attempts: number } }[] };
+  t.like(state.generations.find((g) => g.id === started.generation?.id)?.build, { status: "cancelled", attempts: 0 }, "in state too; a cancellation is no failed attempt");
 });
 
 test("a build that exceeds its timeout is killed and reported", async (t) => {
