@@ -20,6 +20,8 @@ export interface TestHost {
   machineId?: string | null;
   /** Evaluating the system throws this message. */
   evalError?: string;
+  /** Evaluating the system builds (import from derivation) something that sleeps this long first. */
+  evalSleepSec?: number;
   /** The builder exits 3 after printing a line on stderr. */
   buildFails?: boolean;
   /** The builder sleeps this long first (preemption, build timeouts). */
@@ -36,6 +38,8 @@ export interface TestHost {
   currentSystemLink?: string;
   /** Written as JSON to `<out>/switch-inhibitors`; undefined: no such file. */
   inhibitors?: Record<string, string>;
+  /** Written verbatim to `<out>/switch-inhibitors` instead of `inhibitors` (e.g. invalid JSON). */
+  inhibitorsText?: string;
 }
 
 export interface TestSystems {
@@ -114,14 +118,17 @@ function hostExpression(name: string, host: TestHost): string {
         name = ${nixString(`nixos-system-${name}-test`)};
         variant = ${nixString(host.variant ?? "")};
         switchBody = ${nixString(switchBody(host))};
-        inhibitors = ${nixString(host.inhibitors ? JSON.stringify(host.inhibitors) : "")};
+        inhibitors = ${nixString(host.inhibitorsText ?? (host.inhibitors ? JSON.stringify(host.inhibitors) : ""))};
         kernel = ${host.kernel === undefined ? "null" : nixString(host.kernel)};
         fail = ${nixString(host.buildFails ? "1" : "")};${host.buildSleepSec ? `
         sleep = ${nixString(String(Number(host.buildSleepSec)))};` : ""}
       }`;
+  const slowEval = host.evalSleepSec
+    ? `builtins.seq (builtins.readFile (builtins.derivation { name = "slow-evaluation"; inherit system; builder = "/bin/sh"; PATH = "/usr/bin:/bin"; nonce = ${nixString(host.variant ?? "")}; args = [ "-c" "sleep ${Number(host.evalSleepSec)}; printf x > $out" ]; })) `
+    : "";
   const machineId = host.machineId === undefined ? "" : `\n    config.services.comin.machineId = ${host.machineId === null ? "null" : nixString(host.machineId)};`;
   return `  ${nixString(name)} = {
-    config.system.build.toplevel = ${toplevel};${machineId}
+    config.system.build.toplevel = ${slowEval}${toplevel};${machineId}
   };`;
 }
 

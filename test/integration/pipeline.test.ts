@@ -40,6 +40,20 @@ test("a build that exceeds its timeout is killed and reported", async (t) => {
   t.regex(status.generation?.build.error ?? "", /timed out after 2s/);
 });
 
+test("§5 an evaluation that exceeds its timeout is killed and reported", async (t) => {
+  const dir = await tempDir(t);
+  const fleet = await FleetRepo.create(path.join(dir, "fleet"));
+  const machine = await createMachine(dir, "web1", { remotes: [localRemote("origin", fleet.dir)], timeouts: { eval: 2 }, retries: { attempts: 1 } });
+  const slow = await fleet.commit({ web1: machine.host({ variant: "slow-eval", evalSleepSec: 60 }) }, "slow evaluation");
+
+  const daemon = await Daemon.start(t, machine);
+  const status = await daemon.waitFor((s) => s.generation?.commit === slow && s.generation.eval.status === "failed", 30_000, "the evaluation timeout");
+
+  t.regex(status.generation?.eval.error ?? "", /timed out after 2s/);
+  t.is(status.generation?.build.status, "pending", "nothing is built");
+  t.is(status.deployment, null);
+});
+
 test("a non-flake repository in a subdirectory deploys a host whose name has dots", async (t) => {
   const dir = await tempDir(t);
   const fleet = await FleetRepo.create(path.join(dir, "fleet"));

@@ -126,6 +126,23 @@ test("inhibitors that only one side has, or that are equal, change nothing", asy
   t.is(result.reason, null);
 });
 
+for (const [side, current, next] of [
+  ["the new system's", { inhibitors: { systemd: "254.1" } }, { inhibitorsText: '{ "systemd": "255.2", ' }],
+  ["the current system's", { inhibitorsText: "not json at all" }, { inhibitors: { systemd: "255.2" } }],
+  ["both systems'", { inhibitorsText: "[not json" }, { inhibitorsText: "{not json either" }],
+] as const) {
+  test(`§7.3 invalid switch-inhibitors JSON (${side}) counts as empty: switch stays switch`, async (t) => {
+    const f = await fixture(t, current);
+    const nextSystem = await f.system("next", next);
+
+    const result = await deploy(f, nextSystem, "switch");
+
+    t.is(result.operation, "switch");
+    t.is(result.reason, null);
+    t.deepEqual(await recordedCalls(f.record), [["switch", nextSystem]]);
+  });
+}
+
 test("a failing switch-to-configuration fails the activation, with the profile already set", async (t) => {
   const f = await fixture(t);
   const next = await f.system("next", { switchFails: true });
