@@ -35,8 +35,16 @@ test("status in three forms, fetch --wait, and a socket only root can use", asyn
   t.is(oneline.stdout.split("\n").length, 1);
   t.true(oneline.stdout.includes(first.slice(0, 7)));
   t.regex(human.stdout, /web1/);
-  t.regex(human.stdout, /ago|just now/);
-  t.is((await stat(daemon.socket)).mode & 0o777, 0o600);
+  t.regex(human.stdout, /\b(ago|now)\b/, "relative times (Intl says \"now\" within the second)");
+  const socketStat = await stat(daemon.socket);
+  t.is(socketStat.mode & 0o777, 0o600);
+  t.is(socketStat.uid, process.getuid?.() ?? -1, "§13 owned by the daemon's user (root under the module)");
+  if (process.getuid?.() === 0) {
+    t.is(socketStat.uid, 0, "§13 owned by root");
+    const probe = `require("net").connect(process.argv[1]).on("connect", () => { console.log("connected"); process.exit(0); }).on("error", (e) => { console.log(e.code); process.exit(0); })`;
+    const asNobody = await execa(process.execPath, ["-e", probe, daemon.socket], { uid: 65534, gid: 65534, reject: false, stdin: "ignore" });
+    t.is(asNobody.stdout, "EACCES", "§13 another user cannot reach the daemon");
+  }
 
   const second = await fleet.commit({ web1: machine.host({ variant: "v2" }) }, "second");
   const fetched = await comin(["fetch", "--wait", ...socket]);
