@@ -11,7 +11,7 @@ import { createMachine, Daemon, FleetRepo, localRemote, tempDir, type Machine } 
 import { EventLog } from "../helpers/events.js";
 
 /** Waits until state.json (not only the status) records `stage` as running. */
-async function recordedRunning(machine: Machine, stage: "build" | "deploy"): Promise<void> {
+async function recordedRunning(machine: Machine, stage: "eval" | "build" | "deploy"): Promise<void> {
   const stateFile = path.join(machine.stateDir, "state.json");
   const running = async () => {
     const state = JSON.parse(await readFile(stateFile, "utf8")) as { generations: Record<string, { status: string }>[] };
@@ -23,12 +23,12 @@ async function recordedRunning(machine: Machine, stage: "build" | "deploy"): Pro
   }
 }
 
-for (const stage of ["build", "deploy"] as const) {
-  test(`§9 kill -9 during the ${stage}, the last attempt of the budget: at restart it is failed "interrupted", counted, and given up without a pending retry`, async (t) => {
+for (const stage of ["eval", "build", "deploy"] as const) {
+  test(`§9 kill -9 during the ${stage === "eval" ? "evaluation" : stage === "deploy" ? "deployment" : "build"}, the last attempt of the budget: at restart it is failed "interrupted", counted, and given up without a pending retry`, async (t) => {
     const dir = await tempDir(t);
     const fleet = await FleetRepo.create(path.join(dir, "fleet"));
     const machine = await createMachine(dir, "web1", { remotes: [localRemote("origin", fleet.dir)], retries: { attempts: 1, backoff: 1, maxBackoff: 1 } });
-    const slow = stage === "build" ? { buildSleepSec: 3 } : { switchSleepSec: 3 };
+    const slow = { eval: { evalSleepSec: 3 }, build: { buildSleepSec: 3 }, deploy: { switchSleepSec: 3 } }[stage];
     const commit = await fleet.commit({ web1: machine.host({ variant: `slow-${stage}`, ...slow }) }, `slow ${stage}`);
     let daemon = await Daemon.start(t, machine);
     await recordedRunning(machine, stage);
@@ -49,6 +49,6 @@ for (const stage of ["build", "deploy"] as const) {
     t.is(later?.retry, null);
     t.is(later?.generation?.[stage].status, "failed");
     t.deepEqual(events.ofType("retry-scheduled"), []);
-    t.deepEqual(events.ofType(stage === "build" ? "build-started" : "deployment-started"), [], "nothing is started again");
+    t.deepEqual(events.ofType(({ eval: "eval-started", build: "build-started", deploy: "deployment-started" } as const)[stage]), [], "nothing is started again");
   });
 }
