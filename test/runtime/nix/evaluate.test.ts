@@ -1,4 +1,4 @@
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import test from "ava";
 import { execa } from "execa";
@@ -7,6 +7,7 @@ import { StageError } from "../../../runtime/errors.js";
 import { CANDIDATE_REF } from "../../../runtime/git/candidate.js";
 import { evaluateGeneration } from "../../../runtime/nix/evaluate.js";
 import { nixString, writeTestFlake, writeTestNixExpression, type TestHost } from "../../../scripts/lib/test-system.js";
+import { startGitDaemon } from "../../helpers/git.js";
 import { createAgentRepo, git, instantiate, tempDir } from "../../helpers/nix.js";
 
 const flake = (subdir = "."): CominConfig["repository"] => ({ type: "flake", subdir, submodules: false, systemAttr: null });
@@ -218,4 +219,33 @@ test("the fixture's Nix string escaper round-trips through Nix", async (t) => {
   const { stdout } = await execa("nix-instantiate", ["--eval", "--json", "--expr", nixString(value)], { stdin: "ignore" });
 
   t.is(JSON.parse(stdout), value);
+});
+
+test("§5 with repository.submodules the flake URL fetches submodules (served over git://); without, their files are missing", async (t) => {
+  const root = await tempDir(t);
+  const hosts = { web1: host("/tmp/never-written", { variant: "from-a-submodule" }) };
+  // The submodule: a repository whose flake.nix holds the systems, served by a loopback git daemon.
+  const sub = path.join(root, "systems");
+  await git(root, ["init", "-q", "-b", "main", sub]);
+  await writeTestFlake(sub, { hosts });
+  await git(sub, ["add", "-A"]);
+  await git(sub, ["commit", "-q", "-m", "systems"]);
+  const subCommit = await git(sub, ["rev-parse", "HEAD"]);
+  const server = await startGitDaemon(t, root);
+  const repo = await createAgentRepo(t);
+  const commit = await repo.commit(async (dir) => {
+    await writeFile(path.join(dir, ".gitmodules"), `[submodule "systems"]\n\tpath = systems\n\turl = ${server.url("systems")}\n`);
+    await writeFile(path.join(dir, "flake.nix"), "{ outputs = { self }: (import ./systems/flake.nix).outputs { inherit self; }; }\n");
+    await mkdir(path.join(dir, "systems"), { recursive: true });
+    await git(dir, ["update-index", "--add", "--cacheinfo", `160000,${subCommit},systems`]);
+  });
+  t.is(await git(repo.bare, ["ls-tree", commit, "systems"]), `160000 commit ${subCommit}\tsystems`, "ground truth: a gitlink");
+  const expected = await instantiate(await tempDir(t), { hosts }, "web1");
+
+  const withSubmodules = await evaluateGeneration({ repoDir: repo.bare, commit, hostname: "web1", repository: { ...flake(), submodules: true }, timeoutSec: 60, workDir: await tempDir(t) });
+  const without = evaluateGeneration({ repoDir: repo.bare, commit, hostname: "web1", repository: flake(), timeoutSec: 60, workDir: await tempDir(t) });
+
+  t.is(withSubmodules.outPath, expected.out);
+  t.regex(withSubmodules.flakeUrl ?? "", /[?&]submodules=1(&|$)/);
+  await t.throwsAsync(without, { instanceOf: StageError, message: /systems\/flake\.nix/ });
 });
