@@ -72,7 +72,7 @@ test("§11 an auto build confirmation proceeds after its delay, and a newer cand
 
   const pending = events.ofType("confirmation-pending").find((e) => e.confirmation.commit === second);
   const started = events.ofType("build-started").find((e) => e.commit === second);
-  t.truthy(pending?.confirmation.autoAt, "an auto confirmation says when it proceeds");
+  t.regex(pending?.confirmation.autoAt ?? "", /^\d{4}-\d\d-\d\dT/, "an auto confirmation says when it proceeds");
   t.true(Date.parse(started?.at ?? "") >= Date.parse(pending?.confirmation.autoAt ?? ""), "the build waited for the delay");
   t.true(Date.parse(pending?.confirmation.autoAt ?? "") - Date.parse(pending?.at ?? "") >= 2_000 - 5);
   t.deepEqual(events.ofType("build-started").filter((e) => e.commit === first), [], "the older candidate's build never started");
