@@ -211,6 +211,8 @@ export class GitRepository {
   async rawCommit(sha: string): Promise<string> {
     assertObjectId(sha);
     const { stdout } = await this.git(["cat-file", "commit", sha], { keepFinalNewline: true });
+    // A commit read once exists for good: when it becomes the baseline, commitExists needs no git.
+    this.knownCommits.add(sha);
     return stdout;
   }
 }
