@@ -107,6 +107,8 @@ export class Fetcher {
       } catch (error) {
         this.opts.log.error("handling fetched remotes failed", { error: errorMessage(error) });
       }
+      // Inside the round (no fetch runs meanwhile), after selection: never before a candidate.
+      await this.opts.repo.maintainAfterChanges();
     }
     for (const waiter of round.waiters) waiter.resolve(outcomes.filter((outcome) => waiter.remotes.includes(outcome.remote)));
   }
