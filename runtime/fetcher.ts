@@ -108,7 +108,10 @@ export class Fetcher {
         this.opts.log.error("handling fetched remotes failed", { error: errorMessage(error) });
       }
       // Inside the round (no fetch runs meanwhile), after selection: never before a candidate.
-      await this.opts.repo.maintainAfterChanges();
+      // stop() cancels it like a fetch.
+      this.abort = controller;
+      await this.opts.repo.maintainAfterChanges(controller.signal);
+      this.abort = null;
     }
     for (const waiter of round.waiters) waiter.resolve(outcomes.filter((outcome) => waiter.remotes.includes(outcome.remote)));
   }

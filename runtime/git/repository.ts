@@ -23,7 +23,7 @@ export { GitError, type GitErrorKind } from "./run.js";
 const FETCH_GLOBAL_CONFIG = "[safe]\n\tdirectory = *\n";
 
 /** Lock files git leaves behind when it is killed (SIGKILL at a timeout, or a crash of the agent). */
-const TOP_LEVEL_LOCKS = ["packed-refs.lock", "config.lock", "shallow.lock", "HEAD.lock", "index.lock"];
+const TOP_LEVEL_LOCKS = ["packed-refs.lock", "config.lock", "shallow.lock", "HEAD.lock", "index.lock", "objects/maintenance.lock"];
 const MAX_CACHED_ANCESTRY = 10_000;
 const NO_AUTO_MAINTENANCE: Readonly<Record<string, string>> = { "maintenance.auto": "false" };
 /** `git maintenance run --auto` packs loose objects and refs when git's thresholds say so. */
@@ -184,13 +184,14 @@ export class GitRepository {
    * under it), when the remote-tracking refs changed since the last time: only fetches that bring
    * something can bring loose objects. Failures are logged, never thrown.
    */
-  async maintainAfterChanges(): Promise<void> {
+  async maintainAfterChanges(signal?: AbortSignal): Promise<void> {
     if (this.refsSnapshot === this.maintainedSnapshot) return;
     this.maintainedSnapshot = this.refsSnapshot;
     try {
-      await this.git(["maintenance", "run", "--auto", "--quiet"], { timeoutMs: MAINTENANCE_TIMEOUT_MS });
+      // gc in the foreground: inside the runner's process group, so a timeout or stop() ends it.
+      await this.git(["maintenance", "run", "--auto", "--quiet"], { config: { "gc.autoDetach": "false" }, timeoutMs: MAINTENANCE_TIMEOUT_MS, ...(signal ? { signal } : {}) });
     } catch (error) {
-      this.log.warn("git maintenance failed", { error: (error as Error).message });
+      if (!(error instanceof GitError && error.kind === "cancelled")) this.log.warn("git maintenance failed", { error: (error as Error).message });
     }
   }
 
