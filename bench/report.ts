@@ -22,16 +22,16 @@ export interface FigureSpec {
 
 export const FIGURES: Record<FigureKey, FigureSpec> = {
   evalsPerDeploy: { label: "evaluations per deployment", unit: "", digits: 2, target: { text: "exactly 1", met: (f) => f.min === 1 && f.max === 1 } },
-  overheadRatio: { label: "agent cycle / shell loop", unit: "x", digits: 2, target: { text: "median <= 1.2", met: (f) => f.median <= 1.2 } },
+  overheadRatio: { label: "agent cycle / shell loop", unit: "x", digits: 2, target: { text: "median <= 1.1", met: (f) => f.median <= 1.1 } },
   overheadMs: { label: "agent overhead per cycle", unit: "ms", digits: 0 },
   pollLatencyMs: { label: "push -> activation, polling 1 s", unit: "ms", digits: 0 },
   webhookLatencyMs: { label: "push -> activation, webhook", unit: "ms", digits: 0, target: { text: "median < 1000", met: (f) => f.median < 1000 } },
-  idleRssMb: { label: "RSS after start", unit: "MiB", digits: 1 },
+  idleRssMb: { label: "RSS after start", unit: "MiB", digits: 1, target: { text: "median <= 65", met: (f) => f.median <= 65 } },
   rssGrowthMb: { label: "RSS growth over 500 polls", unit: "MiB", digits: 1, target: { text: "none (max <= 5)", met: (f) => f.max <= 5 } },
   liveRssGrowthMb: { label: "RSS growth after a full GC (leak check)", unit: "MiB", digits: 1, target: { text: "none (max <= 5)", met: (f) => f.max <= 5 } },
-  cpuPerPollMs: { label: "daemon CPU per no-change poll (3 remotes)", unit: "ms", digits: 2 },
+  cpuPerPollMs: { label: "daemon CPU per no-change poll (3 remotes)", unit: "ms", digits: 2, target: { text: "median <= 20", met: (f) => f.median <= 20 } },
   remotes50MissedPolls: { label: "missed polls per remote, 50 remotes @1 s, 60 s", unit: "", digits: 0, target: { text: "0", met: (f) => f.max === 0 } },
-  remotes50CpuPercent: { label: "CPU, 50 remotes @1 s (daemon + git)", unit: "% core", digits: 1 },
+  remotes50CpuPercent: { label: "CPU, 50 remotes @1 s (daemon + git)", unit: "% core", digits: 1, target: { text: "median <= 100", met: (f) => f.median <= 100 } },
   bigRepoFirstFetchMs: { label: "first fetch, 20k commits / 5k files", unit: "ms", digits: 0 },
   bigRepoIncrementalFetchMs: { label: "incremental fetch, big repo", unit: "ms", digits: 0 },
   bigRepoSelectionMs: { label: "selection against the baseline, big repo", unit: "ms", digits: 1 },
@@ -39,6 +39,9 @@ export const FIGURES: Record<FigureKey, FigureSpec> = {
   staleGitLocks: { label: "kills leaving a stale git lock, per 20", unit: "", digits: 0, target: { text: "0", met: (f) => f.max === 0 } },
   webhookFloodRssMb: { label: "RSS growth, 500 idle + 300 partial-body webhook clients", unit: "MiB", digits: 1, target: { text: "max <= 20", met: (f) => f.max <= 20 } },
   webhookFloodServed: { label: "signed webhooks answered during that flood", unit: "%", digits: 0, target: { text: "all (min = 100)", met: (f) => f.min === 100 } },
+  fleetServerCpuPercent: { label: "git server CPU, 100 agents polling every 10 s", unit: "% core", digits: 1 },
+  fleetFetchP50Ms: { label: "those agents' fetch latency, p50", unit: "ms", digits: 0 },
+  fleetFetchP99Ms: { label: "those agents' fetch latency, p99", unit: "ms", digits: 0 },
 };
 
 export interface Results {

@@ -25,6 +25,9 @@ export const FIGURE_KEYS = [
   "staleGitLocks",
   "webhookFloodRssMb",
   "webhookFloodServed",
+  "fleetServerCpuPercent",
+  "fleetFetchP50Ms",
+  "fleetFetchP99Ms",
 ] as const;
 export type FigureKey = (typeof FIGURE_KEYS)[number];
 

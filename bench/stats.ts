@@ -29,3 +29,10 @@ export function roundFigure(figure: Figure, digits: number): Figure {
   const round = (value: number) => Math.round(value * factor) / factor;
   return { min: round(figure.min), median: round(figure.median), max: round(figure.max), runs: figure.runs };
 }
+
+/** The q-quantile (0..1) of `values` by nearest rank (p99 of 100 values is the 99th); NaN for none. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+}

@@ -37,6 +37,11 @@ export class GitServer {
     return path.join(this.basePath, REPOSITORY);
   }
 
+  /** The pid of `git daemon` while it runs (`ip netns exec` execs it). */
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
   /** The URL the machines fetch from. */
   get url(): string {
     return `git://${this.node.address}/${REPOSITORY}`;

@@ -16,9 +16,9 @@ import { activate, runPostDeploymentCommand } from "./deploy/deployer.js";
 import { errorMessage } from "./errors.js";
 import { insecureGitEnvironment } from "./git/insecure.js";
 import { GitRepository } from "./git/repository.js";
-import { SignatureVerifier } from "./git/signatures.js";
+import type { SignatureVerifier } from "./git/signatures.js";
 import { createLogger, type Level, type Logger } from "./log.js";
-import { Metrics, startMetricsServer } from "./metrics.js";
+import type { Metrics, MetricsServer } from "./metrics.js";
 import type { Deployer } from "./ports.js";
 import { commandRebooter } from "./reboot/rebooter.js";
 import { gitSource } from "./source/git-source.js";
@@ -27,7 +27,6 @@ import { systemClock } from "./system/clock.js";
 import { localMachine } from "./system/machine.js";
 import type { Controller } from "./types.js";
 import { VERSION } from "./version.js";
-import { startWebhookServer } from "./webhook/server.js";
 
 export const EX_CONFIG = 78;
 
@@ -46,6 +45,7 @@ function systemDeployer(config: CominConfig, log: Logger): Deployer {
 async function signatureVerifier(config: CominConfig, log: Logger): Promise<SignatureVerifier | null> {
   const trust = config.signatures;
   if (trust.gpgPublicKeyFiles.length === 0 && trust.sshAllowedSignersFile === null) return null;
+  const { SignatureVerifier } = await import("./git/signatures.js");
   return SignatureVerifier.create(trust, path.join(config.stateDir, "trust"), log);
 }
 
@@ -81,9 +81,16 @@ export async function startDaemon(configFile: string, options: { level?: Level; 
   const controller = new AgentController(agent);
   const socketPath = config.paths.socket ?? path.join(config.stateDir, "comin.sock");
   const api = await startApiServer({ socketPath, controller, log });
-  const metrics = config.exporter ? new Metrics({ version: VERSION, controller, stateSaveFailures: () => store.saveFailures }) : null;
-  const metricsServer = config.exporter && metrics ? await startMetricsServer({ listenAddress: config.exporter.listenAddress, port: config.exporter.port, metrics, log }) : null;
-  const webhook = config.webhook ? await startWebhookServer({ config: config.webhook, controller, log }) : null;
+  // The exporter (prom-client) and the webhook listener are loaded only when configured: a
+  // daemon without them does not carry their code (prom-client alone is ~10 MiB of RSS).
+  let metrics: Metrics | null = null;
+  let metricsServer: MetricsServer | null = null;
+  if (config.exporter) {
+    const { Metrics, startMetricsServer } = await import("./metrics.js");
+    metrics = new Metrics({ version: VERSION, controller, stateSaveFailures: () => store.saveFailures });
+    metricsServer = await startMetricsServer({ listenAddress: config.exporter.listenAddress, port: config.exporter.port, metrics, log });
+  }
+  const webhook = config.webhook ? await (await import("./webhook/server.js")).startWebhookServer({ config: config.webhook, controller, log }) : null;
   await agent.start();
   log.info("started", { socket: socketPath, exporter: config.exporter ? `${config.exporter.listenAddress}:${config.exporter.port}` : null, webhook: config.webhook ? `${config.webhook.listenAddress}:${config.webhook.port}` : null });
 

@@ -107,6 +107,11 @@ export class Fetcher {
       } catch (error) {
         this.opts.log.error("handling fetched remotes failed", { error: errorMessage(error) });
       }
+      // Inside the round (no fetch runs meanwhile), after selection: never before a candidate.
+      // stop() cancels it like a fetch.
+      this.abort = controller;
+      await this.opts.repo.maintainAfterChanges(controller.signal);
+      this.abort = null;
     }
     for (const waiter of round.waiters) waiter.resolve(outcomes.filter((outcome) => waiter.remotes.includes(outcome.remote)));
   }

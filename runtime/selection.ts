@@ -1,9 +1,11 @@
 /**
  * Commit selection (behaviour.md §3), with the signature gate as part of acceptance (§3 [better],
  * §4). `selectCandidate` is a pure function of facts; `gatherAndSelect` gathers those facts from
- * the repository (heads, ancestry, signatures) and calls it. This file imports types only.
+ * the repository (heads, ancestry, signatures) and calls it. Besides types, it imports only the
+ * parsing of commit objects.
  */
 import type { RemoteConfig } from "../dsl/schema.js";
+import { commitMessageOf, commitParentsOf } from "./git/commit-object.js";
 import type { GitRepository } from "./git/repository.js";
 import type { SignatureVerdict, SignatureVerifier } from "./git/signatures.js";
 import type { BranchStatus, Candidate } from "./types.js";
@@ -180,13 +182,20 @@ export async function gatherAndSelect(args: GatherArgs): Promise<SelectionResult
 
   const mainHeads = remotes.flatMap((remote) => (remote.main.head === null ? [] : [remote.main.head]));
   const heads = [...new Set([...mainHeads, ...remotes.flatMap((remote) => (remote.testing.head === null ? [] : [remote.testing.head]))])];
-  // Messages of new heads are read while ancestry and signatures are checked: one of them is
-  // probably the next candidate. Everything here is independent, so it runs concurrently.
-  const messages = new Map<string, Promise<string>>();
+  // New heads are read (message, parents) while signatures are checked: one of them is probably
+  // the next candidate. Everything here is independent, so it runs concurrently.
+  const raws = new Map<string, Promise<string | null>>();
   for (const commit of heads) {
-    if (commit !== args.previous?.commit) messages.set(commit, repo.commitMessage(commit).catch(() => ""));
+    if (commit !== args.previous?.commit) raws.set(commit, repo.rawCommit(commit).catch(() => null));
   }
+  const messages = new Map([...raws].map(([commit, raw]) => [commit, raw.then((text) => (text === null ? "" : commitMessageOf(text)))]));
   const onTop = new Map<string, boolean>();
+  // A push of commits on top of the baseline makes it the head's parent: the commit object says
+  // so, and no `merge-base` is needed.
+  const isParent = async (base: string, head: string) => {
+    const raw = await raws.get(head);
+    return raw != null && commitParentsOf(raw).includes(base);
+  };
   const ancestry = (async () => {
     // A baseline that is not in the repository (state from another repository) is the ancestor of nothing.
     const baselineKnown = args.baseline !== null && (await repo.commitExists(args.baseline));
@@ -194,7 +203,7 @@ export async function gatherAndSelect(args: GatherArgs): Promise<SelectionResult
     await Promise.all(
       heads.flatMap((head) =>
         bases.map(async (base) => {
-          onTop.set(`${head} ${base}`, head === base || (await repo.isAncestor(base, head)));
+          onTop.set(`${head} ${base}`, head === base || (await isParent(base, head)) || (await repo.isAncestor(base, head)));
         }),
       ),
     );

@@ -16,6 +16,7 @@
  * evaluation has ended. A newer candidate cancels the running evaluation (its signal), then waits
  * for it here, a moment.
  */
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { StageError } from "../errors.js";
 import { GitError, runGit } from "./run.js";
@@ -45,7 +46,16 @@ function cancelled(cause?: unknown): StageError {
   return new StageError("cancelled", "evaluation was cancelled", cause === undefined ? undefined : { cause });
 }
 
-/** Points the candidate branch at `commit` and HEAD at the branch (two git calls). */
+/**
+ * Whether HEAD already names the candidate branch, read from the HEAD file (the files ref backend
+ * of the repository the agent created). Anything else, unreadable included, says no.
+ */
+async function headIsCandidate(gitDir: string): Promise<boolean> {
+  const head = await readFile(path.join(gitDir, "HEAD"), "utf8").catch(() => "");
+  return head === `ref: ${CANDIDATE_REF}\n`;
+}
+
+/** Points the candidate branch at `commit` and HEAD at the branch (one git call, two the first time). */
 export async function pointCandidate(gitDir: string, commit: string, signal?: AbortSignal): Promise<void> {
   if (!OBJECT_ID.test(commit)) {
     throw new StageError("failed", `invalid commit id ${JSON.stringify(commit)}: expected 40 or 64 lowercase hexadecimal characters`);
@@ -54,7 +64,8 @@ export async function pointCandidate(gitDir: string, commit: string, signal?: Ab
   try {
     // git refuses a missing object, and anything but a commit under refs/heads/.
     await runGit(["update-ref", "-m", "comin: evaluate", CANDIDATE_REF, commit], { ...options, what: `git update-ref ${CANDIDATE_REF}` });
-    await runGit(["symbolic-ref", "HEAD", CANDIDATE_REF], { ...options, what: "git symbolic-ref HEAD" });
+    // HEAD stays on the branch from one evaluation to the next: only the first one moves it.
+    if (!(await headIsCandidate(gitDir))) await runGit(["symbolic-ref", "HEAD", CANDIDATE_REF], { ...options, what: "git symbolic-ref HEAD" });
   } catch (error) {
     if (error instanceof GitError && error.kind === "cancelled") throw cancelled(error);
     throw new StageError("failed", `cannot point ${CANDIDATE_REF} at ${commit}: ${(error as Error).message}`, { cause: error });

@@ -36,6 +36,15 @@ export function commitMessageOf(raw: string): string {
   return splitCommit(raw).message;
 }
 
+/** The `parent` headers of a commit object, in order. */
+export function commitParentsOf(raw: string): string[] {
+  const parents: string[] = [];
+  for (const line of splitCommit(raw).headers.split("\n")) {
+    if (line.startsWith("parent ")) parents.push(line.slice("parent ".length));
+  }
+  return parents;
+}
+
 /** Every signature header of the commit, in order: git verifies at most one of them. */
 export function commitSignaturesOf(raw: string): CommitSignature[] {
   const found: Array<{ header: string; lines: string[] }> = [];

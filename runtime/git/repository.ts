@@ -23,8 +23,11 @@ export { GitError, type GitErrorKind } from "./run.js";
 const FETCH_GLOBAL_CONFIG = "[safe]\n\tdirectory = *\n";
 
 /** Lock files git leaves behind when it is killed (SIGKILL at a timeout, or a crash of the agent). */
-const TOP_LEVEL_LOCKS = ["packed-refs.lock", "config.lock", "shallow.lock", "HEAD.lock", "index.lock"];
+const TOP_LEVEL_LOCKS = ["packed-refs.lock", "config.lock", "shallow.lock", "HEAD.lock", "index.lock", "objects/maintenance.lock"];
 const MAX_CACHED_ANCESTRY = 10_000;
+const NO_AUTO_MAINTENANCE: Readonly<Record<string, string>> = { "maintenance.auto": "false" };
+/** `git maintenance run --auto` packs loose objects and refs when git's thresholds say so. */
+const MAINTENANCE_TIMEOUT_MS = 30 * 60_000;
 
 async function lockFilesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
@@ -37,6 +40,9 @@ export class GitRepository {
   /** Ancestry and existence of commits never change: answers are cached by sha. */
   private readonly ancestry = new Map<string, boolean>();
   private readonly knownCommits = new Set<string>();
+  /** The remote-tracking refs as last read, and as they were at the last maintenance. */
+  private refsSnapshot: string | null = null;
+  private maintainedSnapshot: string | null = null;
 
   private constructor(
     readonly dir: string,
@@ -154,6 +160,9 @@ export class GitRepository {
         `+refs/heads/*:refs/remotes/${remote.name}/*`,
       ],
       {
+        // No `git maintenance run --auto` after every fetch (one more process per remote and
+        // poll, even when nothing arrived): maintainAfterChanges() runs it once a round brought refs.
+        config: NO_AUTO_MAINTENANCE,
         env: auth.env,
         secrets: auth.secrets,
         globalConfigFile: this.fetchGlobalConfig,
@@ -170,9 +179,26 @@ export class GitRepository {
     this.log.debug("git fetch finished", { remote: remote.name, durationMs: Date.now() - started });
   }
 
+  /**
+   * `git maintenance run --auto` (what `git fetch` would run after each fetch, and `git gc --auto`
+   * under it), when the remote-tracking refs changed since the last time: only fetches that bring
+   * something can bring loose objects. Failures are logged, never thrown.
+   */
+  async maintainAfterChanges(signal?: AbortSignal): Promise<void> {
+    if (this.refsSnapshot === this.maintainedSnapshot) return;
+    this.maintainedSnapshot = this.refsSnapshot;
+    try {
+      // gc in the foreground: inside the runner's process group, so a timeout or stop() ends it.
+      await this.git(["maintenance", "run", "--auto", "--quiet"], { config: { "gc.autoDetach": "false" }, timeoutMs: MAINTENANCE_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+    } catch (error) {
+      if (!(error instanceof GitError && error.kind === "cancelled")) this.log.warn("git maintenance failed", { error: (error as Error).message });
+    }
+  }
+
   /** Every remote-tracking ref (`refs/remotes/<remote>/<branch>` → sha), in one git call. */
   async remoteHeads(): Promise<Map<string, string>> {
     const { stdout } = await this.git(["for-each-ref", "--format=%(objectname) %(*objectname) %(refname)", "--", "refs/remotes/"]);
+    this.refsSnapshot = stdout;
     const heads = new Map<string, string>();
     for (const line of stdout.split("\n")) {
       const [object, peeled, ...name] = line.split(" ");
@@ -211,6 +237,8 @@ export class GitRepository {
   async rawCommit(sha: string): Promise<string> {
     assertObjectId(sha);
     const { stdout } = await this.git(["cat-file", "commit", sha], { keepFinalNewline: true });
+    // A commit read once exists for good: when it becomes the baseline, commitExists needs no git.
+    this.knownCommits.add(sha);
     return stdout;
   }
 }

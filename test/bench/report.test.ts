@@ -31,7 +31,7 @@ test("the table says which targets are missed and what was not measured", (t) =>
   const table = formatTable(input);
   const lines = table.split("\n");
 
-  t.regex(lines.find((line) => line.startsWith("agent cycle / shell loop")) ?? "", /1\.50\s+1\.10\s+2\.00\s+7\s+x\s+median <= 1\.2\s+NO$/);
+  t.regex(lines.find((line) => line.startsWith("agent cycle / shell loop")) ?? "", /1\.50\s+1\.10\s+2\.00\s+7\s+x\s+median <= 1\.1\s+NO$/);
   t.regex(lines.find((line) => line.startsWith("evaluations per deployment")) ?? "", /yes$/);
   t.regex(lines.find((line) => line.startsWith("push -> activation, webhook")) ?? "", /not measured$/);
 });

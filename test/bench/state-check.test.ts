@@ -2,24 +2,25 @@ import test from "ava";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { stateFileProblem, stateFileProblemAt } from "../../bench/state-check.js";
+import { emptyState, STATE_VERSION } from "../../runtime/state/state.js";
 import { tempDir } from "../helpers/temp.js";
 
-const valid = { schemaVersion: 1, baseline: null, candidate: null, branches: {}, lastFetch: {}, generations: [], deployments: [], suspended: false, retry: null, rebootAttempt: null, lastReboot: null };
+const valid = emptyState();
 
-test("a state file as the agent writes it is usable", (t) => {
+test("a state file as the agent writes it is usable, and so is a version 1 file (migrated on load)", (t) => {
   const text = JSON.stringify(valid, null, 2);
+  const v1 = JSON.stringify({ ...valid, schemaVersion: 1, lastReboot: null });
 
-  const problem = stateFileProblem(text);
-
-  t.is(problem, null);
+  t.is(stateFileProblem(text), null);
+  t.is(stateFileProblem(v1), null);
 });
 
 test("a torn, foreign or wrong-version file is not", (t) => {
   const text = JSON.stringify(valid);
 
   t.regex(stateFileProblem(text.slice(0, text.length / 2)) ?? "", /invalid JSON/);
-  t.regex(stateFileProblem("[]") ?? "", /not a JSON object/);
-  t.regex(stateFileProblem(JSON.stringify({ ...valid, schemaVersion: 2 })) ?? "", /schemaVersion/);
+  t.regex(stateFileProblem("[]") ?? "", /expected object/);
+  t.regex(stateFileProblem(JSON.stringify({ ...valid, schemaVersion: STATE_VERSION + 1 })) ?? "", /schemaVersion/);
   t.regex(stateFileProblem(JSON.stringify({ ...valid, deployments: {} })) ?? "", /deployments/);
 });
 

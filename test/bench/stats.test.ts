@@ -1,5 +1,5 @@
 import test from "ava";
-import { EmptySampleError, roundFigure, summarise } from "../../bench/stats.js";
+import { quantile, EmptySampleError, roundFigure, summarise } from "../../bench/stats.js";
 
 test("summarise gives min, median and max of an odd sample", (t) => {
   const values = [5, 1, 3];
@@ -33,4 +33,13 @@ test("roundFigure keeps the run count and rounds the rest", (t) => {
   const rounded = roundFigure(figure, 2);
 
   t.deepEqual(rounded, { min: 1.23, median: 2.35, max: 3.46, runs: 7 });
+});
+
+test("quantile: nearest rank, whatever the input order; NaN for no value", (t) => {
+  const values = Array.from({ length: 100 }, (_, index) => 100 - index);
+
+  t.is(quantile(values, 0.5), 50);
+  t.is(quantile(values, 0.99), 99);
+  t.is(quantile([7], 0.99), 7);
+  t.true(Number.isNaN(quantile([], 0.5)));
 });

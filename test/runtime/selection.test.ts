@@ -116,6 +116,30 @@ test("main advancing: selected as main, with its message, and the baseline moves
   t.deepEqual(second.branches.origin?.main, { name: "main", commit: b, error: null });
 });
 
+test("main advancing by one commit: its parent is the baseline, read from the commit object (no merge-base)", async (t) => {
+  const { upstream, machine } = await setup(t);
+  await upstream("origin").commit("main", { message: "first\n" });
+  await machine.round();
+  for (const message of ["second\n", "third\n", "fourth\n"]) await upstream("origin").commit("main", { message });
+  const asked: string[] = [];
+  const isAncestor = machine.repo.isAncestor.bind(machine.repo);
+  machine.repo.isAncestor = (ancestor, descendant) => {
+    asked.push(`${ancestor} ${descendant}`);
+    return isAncestor(ancestor, descendant);
+  };
+  await machine.round(); // d, three commits ahead of the baseline: merge-base answers
+  const merged = asked.length;
+  const e = await upstream("origin").commit("main", { message: "fifth\n" });
+
+  const result = await machine.round();
+
+  t.true(merged > 0, "ground truth: several commits ahead is asked to git");
+  t.is(asked.length, merged);
+  t.deepEqual(picked(result), main(e));
+  t.is(result.baseline, e);
+  t.is(result.candidate?.message, "fifth\n");
+});
+
 test("main force-pushed: refused with a visible error, and the previous selection is kept", async (t) => {
   const { upstream, machine } = await setup(t);
   const a = await upstream("origin").commit("main");

@@ -112,3 +112,14 @@ test("a commit the repository does not have is a failed evaluation naming it, an
   t.regex(invalid?.message ?? "", /^invalid commit id "--all"/);
   t.is(await head(repo.dir), candidate);
 });
+
+test("HEAD moved away from the candidate branch is pointed back at it by the next evaluation", async (t) => {
+  const { repo, candidate, other } = await fetchedRepository(t, "zzz", "aaa");
+  await pointCandidate(repo.dir, other);
+  await git(repo.dir, ["symbolic-ref", "HEAD", "refs/heads/elsewhere"]);
+
+  await pointCandidate(repo.dir, candidate);
+
+  t.is((await git(repo.dir, ["symbolic-ref", "HEAD"])).trim(), CANDIDATE_REF);
+  t.is(await head(repo.dir), candidate);
+});

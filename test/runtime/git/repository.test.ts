@@ -348,6 +348,32 @@ test("isAncestor, commitExists and commitMessage answer from the repository", as
   await t.throwsAsync(repo.isAncestor("0".repeat(40), a), { instanceOf: GitError });
 });
 
+test("fetches run no maintenance; maintainAfterChanges runs git's, only once the refs read have changed", async (t) => {
+  const dir = await tempDir(t);
+  const upstream = await UpstreamRepo.create(path.join(dir, "upstream"));
+  const repo = await GitRepository.open(path.join(dir, "repository"), silentLogger);
+  // Every fetch keeps its pack, and two packs are enough for `gc --auto` to repack.
+  for (const [key, value] of [["fetch.unpackLimit", "1"], ["gc.autoPackLimit", "1"], ["gc.autoDetach", "false"]]) await git(repo.dir, ["config", key ?? "", value ?? ""]);
+  const origin = remote({ name: "origin", url: upstream.url });
+  const packs = async () => (await readdir(path.join(repo.dir, "objects/pack"))).filter((name) => name.endsWith(".pack")).length;
+  const fetchOne = async (message: string) => {
+    await upstream.commit("main", { message });
+    await repo.fetch(origin);
+  };
+  await fetchOne("one\n");
+  await fetchOne("two\n");
+  const afterFetches = await packs();
+
+  await repo.maintainAfterChanges(); // no refs read yet: nothing known to have changed
+  const unread = await packs();
+  await repo.remoteHeads();
+  await repo.maintainAfterChanges();
+
+  t.is(afterFetches, 2, "ground truth: each fetch kept its pack, and no fetch repacked");
+  t.is(unread, 2);
+  t.is(await packs(), 1);
+});
+
 test("lock files left by a killed git are removed at open, so fetches work again", async (t) => {
   const dir = await tempDir(t);
   const upstream = await UpstreamRepo.create(path.join(dir, "upstream"));
