@@ -170,8 +170,9 @@ export interface Controller {
   status(): StatusJson;
   /** Fetch now (all remotes when `remotes` is undefined); resolves when that fetch has finished. */
   fetch(remotes?: string[]): Promise<FetchOutcome[]>;
-  suspend(): Promise<void>;
-  resume(): Promise<void>;
+  /** Both idempotent: they resolve to false when the agent already was in that state. */
+  suspend(): Promise<boolean>;
+  resume(): Promise<boolean>;
   /** The history, oldest first. */
   deployments(): HistoryEntry[];
   /** Redeploy the latest generation; throws when there is none. */

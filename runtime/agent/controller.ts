@@ -48,23 +48,27 @@ export class AgentController implements Controller {
     return accepted;
   }
 
-  async suspend(): Promise<void> {
+  /** Idempotent: false when the agent was already suspended (nothing changes). */
+  async suspend(): Promise<boolean> {
     const { ctx } = this.agent;
-    if (ctx.state.suspended) throw new Error("the agent is already suspended");
+    if (ctx.state.suspended) return false;
     ctx.state.suspended = true;
     await ctx.save();
     ctx.events.emit({ type: "suspended", at: ctx.at() });
     this.agent.kick();
+    return true;
   }
 
-  async resume(): Promise<void> {
+  /** Idempotent: false when the agent was running already (nothing changes). */
+  async resume(): Promise<boolean> {
     const { ctx } = this.agent;
-    if (!ctx.state.suspended) throw new Error("the agent is not suspended");
+    if (!ctx.state.suspended) return false;
     ctx.state.suspended = false;
     await ctx.save();
     ctx.events.emit({ type: "resumed", at: ctx.at() });
     await this.agent.refreshReboots();
     this.agent.kick();
+    return true;
   }
 
   async submitLatest(operation?: Operation): Promise<DeploymentRecord | null> {

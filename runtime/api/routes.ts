@@ -74,15 +74,15 @@ export const ROUTES: Record<string, Partial<Record<"GET" | "POST", Handler>>> = 
   "/v1/suspend": {
     POST: async (req, _res, ctx) => {
       await readRequest(req, ctx, z.strictObject({}));
-      await asConflict(() => ctx.controller.suspend());
-      return { status: 200, body: { suspended: true } };
+      const changed = await ctx.controller.suspend();
+      return { status: 200, body: { suspended: true, changed } };
     },
   },
   "/v1/resume": {
     POST: async (req, _res, ctx) => {
       await readRequest(req, ctx, z.strictObject({}));
-      await asConflict(() => ctx.controller.resume());
-      return { status: 200, body: { suspended: false } };
+      const changed = await ctx.controller.resume();
+      return { status: 200, body: { suspended: false, changed } };
     },
   },
   "/v1/deployments": { GET: async (_req, _res, ctx) => ({ status: 200, body: ctx.controller.deployments() }) },

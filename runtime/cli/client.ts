@@ -125,16 +125,16 @@ export function registerClientCommands(program: Command, io: ClientIo = processI
 
   withConnectionOptions(program.command("suspend").description("stop running builds and hold new builds and deployments")).action(
     clientAction(io, async (client) => {
-      await client.suspend();
-      io.stdout("Suspended: builds and deployments wait for `comin resume`.\n");
+      const changed = await client.suspend();
+      io.stdout(changed ? "Suspended: builds and deployments wait for `comin resume`.\n" : "Already suspended: nothing changed (`comin resume` lets builds and deployments go on).\n");
       return 0;
     }),
   );
 
   withConnectionOptions(program.command("resume").description("allow builds and deployments again")).action(
     clientAction(io, async (client) => {
-      await client.resume();
-      io.stdout("Resumed.\n");
+      const changed = await client.resume();
+      io.stdout(changed ? "Resumed.\n" : "Not suspended: nothing changed (the agent is running).\n");
       return 0;
     }),
   );

@@ -154,14 +154,18 @@ export class FakeController implements Controller {
     return this.fetchBehaviour(remotes);
   }
 
-  async suspend(): Promise<void> {
+  async suspend(): Promise<boolean> {
     this.calls.push({ method: "suspend", args: [] });
+    const changed = !this.state.suspended;
     this.state.suspended = true;
+    return changed;
   }
 
-  async resume(): Promise<void> {
+  async resume(): Promise<boolean> {
     this.calls.push({ method: "resume", args: [] });
+    const changed = this.state.suspended;
     this.state.suspended = false;
+    return changed;
   }
 
   deployments(): HistoryEntry[] {
