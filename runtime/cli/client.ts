@@ -22,6 +22,7 @@ import {
 } from "./format-records.js";
 import { latestDeployment } from "../history.js";
 import { formatOneline, formatStatus } from "./format-status.js";
+import { terminalJson, visibleText } from "./visible.js";
 
 export const EXIT_FAILED = 1;
 export const EXIT_REFUSED = 2;
@@ -84,10 +85,20 @@ function clientAction<O extends ConnectionOptions>(io: ClientIo, body: (client: 
 }
 
 function json(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return `${terminalJson(value, 2)}\n`;
 }
 
-export function registerClientCommands(program: Command, io: ClientIo = processIo): void {
+/**
+ * Every text for people reaches the terminal with its control characters made visible (a commit
+ * message cannot retitle the window, clear the screen or overwrite a line); JSON is escaped the
+ * same way by terminalJson, which visibleText then leaves as it is.
+ */
+function visibleIo(io: ClientIo): ClientIo {
+  return { ...io, stdout: (text) => io.stdout(visibleText(text)), stderr: (text) => io.stderr(visibleText(text)) };
+}
+
+export function registerClientCommands(program: Command, terminal: ClientIo = processIo): void {
+  const io = visibleIo(terminal);
   withConnectionOptions(
     program
       .command("status")
@@ -193,7 +204,7 @@ export function registerClientCommands(program: Command, io: ClientIo = processI
 
   withConnectionOptions(program.command("events").description("stream the agent's events, one JSON object per line")).action(
     clientAction(io, async (client) => {
-      await client.events((event) => io.stdout(`${JSON.stringify(event)}\n`), io.signal);
+      await client.events((event) => io.stdout(`${terminalJson(event)}\n`), io.signal);
       if (io.signal?.aborted) return 0;
       io.stderr("comin: the daemon closed the event stream\n");
       return EXIT_FAILED;
