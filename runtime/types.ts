@@ -122,6 +122,16 @@ export interface ConfirmationStatus {
   autoAt: string | null;
 }
 
+/** Something wrong now (status `problems`, an extension of interfaces.md §4; issue 14.4). */
+export interface Problem {
+  /** fetch: the last fetch failed; refused: selection refused a head (reset, behind, unsigned, missing). */
+  kind: "fetch" | "refused" | "eval" | "build" | "deploy" | "machine-id";
+  /** What it concerns: a remote, `remote/branch`, or `remote/branch <commit>`. */
+  subject: string;
+  message: string;
+  since: string | null;
+}
+
 export interface StatusJson {
   hostname: string;
   version: string;
@@ -140,6 +150,10 @@ export interface StatusJson {
   retry: { stage: Stage; attempt: number; of: number; at: string } | null;
   fetching: boolean;
   startedAt: string;
+  /** Everything wrong now; `comin status` exits 1 when it is not empty (extension). */
+  problems?: Problem[];
+  /** Whether signature trust is configured (extension: the candidate's `signed: null` explained). */
+  signatureTrust?: boolean;
 }
 
 /** Events on the local event stream (`comin events`), one JSON object per line. */
@@ -163,6 +177,17 @@ export interface FetchOutcome {
   error: string | null;
   /** Wall time of this remote's fetch. */
   durationMs?: number;
+  /** What the fetch changed, per branch (extension, filled by the agent for `fetch --wait`). */
+  branches?: FetchedBranch[];
+}
+
+/** One branch after a fetch: its head before and after, and the selection's refusal if any. */
+export interface FetchedBranch {
+  role: "main" | "testing";
+  name: string;
+  before: string | null;
+  after: string | null;
+  error: string | null;
 }
 
 /** What the local API and the webhook may ask of the daemon. Implemented by the agent. */

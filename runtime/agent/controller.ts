@@ -2,10 +2,20 @@
  * What the local API and the webhooks may ask of the agent (the Controller of types.ts): status,
  * fetches, suspension, history, submit-latest, confirmations and the event stream.
  */
-import type { CominEvent, ConfirmationStatus, Controller, DeploymentRecord, FetchOutcome, HistoryEntry, Operation, StatusJson } from "../types.js";
+import type { State } from "../state/state.js";
+import type { CominEvent, ConfirmationStatus, Controller, DeploymentRecord, FetchedBranch, FetchOutcome, HistoryEntry, Operation, StatusJson } from "../types.js";
 import type { Agent } from "./agent.js";
 import { submitLatest } from "./requests.js";
 import { projectStatus } from "./status.js";
+
+function fetchedBranches(before: State["branches"][string] | undefined, after: State["branches"][string] | undefined): FetchedBranch[] {
+  const roles = ["main", "testing"] as const;
+  return roles.flatMap((role) => {
+    const now = after?.[role];
+    if (!now || now.name === null) return [];
+    return [{ role, name: now.name, before: before?.[role]?.commit ?? null, after: now.commit, error: now.error }];
+  });
+}
 
 export class AgentController implements Controller {
   constructor(private readonly agent: Agent) {}
@@ -22,8 +32,12 @@ export class AgentController implements Controller {
     });
   }
 
-  fetch(remotes?: string[]): Promise<FetchOutcome[]> {
-    return this.agent.ctx.ports.source.request(remotes);
+  /** Resolves after selection ran over the fetched refs: each outcome says what changed. */
+  async fetch(remotes?: string[]): Promise<FetchOutcome[]> {
+    const { ctx } = this.agent;
+    const before = structuredClone(ctx.state.branches);
+    const outcomes = await ctx.ports.source.request(remotes);
+    return outcomes.map((outcome) => ({ ...outcome, branches: fetchedBranches(before[outcome.remote], ctx.state.branches[outcome.remote]) }));
   }
 
   remotes(): { name: string; url: string }[] {

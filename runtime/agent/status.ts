@@ -9,6 +9,7 @@ import type { State } from "../state/state.js";
 import { isReboot, type ConfirmationStatus, type RebootRecord, type StatusJson } from "../types.js";
 import { VERSION } from "../version.js";
 import { SUSPENDED, type Action } from "./plan.js";
+import { findProblems } from "./problems.js";
 import { attemptsOf } from "./stages.js";
 
 export interface StatusFacts {
@@ -50,6 +51,8 @@ export function projectStatus(state: State, config: CominConfig, facts: StatusFa
     retry: state.retry ? { stage: state.retry.stage, attempt: state.retry.attempt + 1, of: config.retries.attempts, at: state.retry.dueAt } : null,
     fetching: facts.fetching,
     startedAt: facts.startedAt.toISOString(),
+    problems: findProblems(state, config),
+    signatureTrust: config.signatures.gpgPublicKeyFiles.length > 0 || config.signatures.sshAllowedSignersFile !== null,
   };
 }
 

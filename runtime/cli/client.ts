@@ -3,7 +3,8 @@
  * resume, deployment, confirmation, events (interfaces.md §4).
  *
  * Outcomes are reported through the exit code, not through CommanderError (which the entry point
- * turns into the usage code 2): 0 ok, 1 the request failed (or a fetch failed with --wait),
+ * turns into the usage code 2): 0 ok, 1 the request failed (or, with `fetch --wait`, a fetch failed
+ * or a head was refused; for `status`, a problem is shown),
  * 2 the daemon refused the request as invalid (e.g. an unknown remote), 3 the daemon is not
  * running, 77 (EX_NOPERM) the socket is root-only, 78 (EX_CONFIG) --config is invalid.
  */
@@ -17,11 +18,13 @@ import {
   formatAccepted,
   formatConfirmations,
   formatDeploymentList,
+  fetchWentWrong,
   formatFetchOutcomes,
   formatLatestDeployment,
 } from "./format-records.js";
 import { latestDeployment } from "../history.js";
-import { formatOneline, formatStatus } from "./format-status.js";
+import { formatOneline } from "./format-oneline.js";
+import { formatStatus } from "./format-status.js";
 import { terminalJson, visibleText } from "./visible.js";
 
 export const EXIT_FAILED = 1;
@@ -102,7 +105,7 @@ export function registerClientCommands(program: Command, terminal: ClientIo = pr
   withConnectionOptions(
     program
       .command("status")
-      .description("show the state of the agent")
+      .description("show the state of the agent (exit 0: nothing wrong; 1: a problem is shown — a refused head, a failed fetch, evaluation, build or deployment)")
       .addOption(new Option("--json", "print the status as JSON").conflicts("oneline"))
       .addOption(new Option("--oneline", "one line for status bars").conflicts("json")),
   ).action(
@@ -111,7 +114,8 @@ export function registerClientCommands(program: Command, terminal: ClientIo = pr
       if (options.json) io.stdout(json(status));
       else if (options.oneline) io.stdout(formatOneline(status, io.now()));
       else io.stdout(formatStatus(status, io.now()));
-      return 0;
+      // Scripts can tell: 0 nothing wrong, 1 a problem is shown (a refusal, a failed fetch or stage).
+      return (status.problems?.length ?? 0) > 0 ? EXIT_FAILED : 0;
     }),
   );
 
@@ -120,13 +124,13 @@ export function registerClientCommands(program: Command, terminal: ClientIo = pr
       .command("fetch")
       .description("fetch the remotes now")
       .option("--remote <name...>", "fetch only these remotes (repeatable)")
-      .option("--wait", "wait for the fetch to finish and print each remote's outcome (exit 1 if one failed)"),
+      .option("--wait", "wait for the fetch and print what it changed per remote and branch (exit 1 if a fetch failed or a head was refused)"),
   ).action(
     clientAction<ConnectionOptions & { remote?: string[]; wait?: boolean }>(io, async (client, options) => {
       if (options.wait) {
         const outcomes = await client.fetchAndWait(options.remote);
         io.stdout(formatFetchOutcomes(outcomes));
-        return outcomes.every((outcome) => outcome.ok) ? 0 : EXIT_FAILED;
+        return outcomes.some(fetchWentWrong) ? EXIT_FAILED : 0;
       }
       const remotes = await client.requestFetch(options.remote);
       io.stdout(`Fetch of ${remotes.join(", ")} requested.\n`);

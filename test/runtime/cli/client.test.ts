@@ -160,7 +160,7 @@ test("fetch --wait prints each outcome and exits 1 when one failed", async (t) =
   const ok = await run(["fetch", "--wait", "--remote", "origin", "--socket", socket]);
 
   t.is(failed.exitCode, 1);
-  t.is(failed.stdout, "✓ origin: fetched\n✗ mirror: repository not found\n");
+  t.is(failed.stdout, "✓ origin: fetched\n✗ mirror: fetch failed: repository not found\n");
   t.deepEqual(controller.callsOf("fetch"), [[["origin", "mirror"]], [["origin"]]]);
   t.is(ok.exitCode, 0);
 });
