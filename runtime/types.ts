@@ -150,6 +150,8 @@ export interface StatusJson {
   retry: { stage: Stage; attempt: number; of: number; at: string } | null;
   fetching: boolean;
   startedAt: string;
+  /** Until when the pending action waits (e.g. the next reboot window's opening), if known (extension). */
+  pendingUntil?: string | null;
   /** Everything wrong now; `comin status` exits 1 when it is not empty (extension). */
   problems?: Problem[];
   /** Whether signature trust is configured (extension: the candidate's `signed: null` explained). */

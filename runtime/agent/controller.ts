@@ -29,6 +29,7 @@ export class AgentController implements Controller {
       confirmations: agent.confirmations.list(),
       fetching: agent.isFetching,
       startedAt: agent.startedAt,
+      now: agent.ctx.ports.clock.now(),
     });
   }
 

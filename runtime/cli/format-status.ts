@@ -69,10 +69,15 @@ function firstLine(message: string | null | undefined): string | null {
   return line ? line : null;
 }
 
+/** Rows of `label  value`; a multi-line value (a Nix error) continues indented under its first line. */
 function labelled(rows: [string, string | null][], indent = "  "): string[] {
   const present = rows.filter((row): row is [string, string] => row[1] !== null);
   const width = Math.max(0, ...present.map(([label]) => label.length));
-  return present.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`);
+  const under = " ".repeat(indent.length + width + 4);
+  return present.flatMap(([label, value]) => {
+    const [first = "", ...rest] = value.replace(/\r\n/g, "\n").replace(/\n+$/, "").split("\n");
+    return [`${indent}${label.padEnd(width)}  ${first}`, ...rest.map((line) => `${under}${line}`)];
+  });
 }
 
 function pendingLines(status: StatusJson, now: Date): string[] {
@@ -91,7 +96,7 @@ function pendingLines(status: StatusJson, now: Date): string[] {
   }
   // The daemon's own summary, unless it only repeats what the lines above already say.
   if (status.pending && !(status.confirmations.length > 0 && /confirm/.test(status.pending)) && !(status.retry && status.pending.startsWith("retry"))) {
-    lines.push(status.pending);
+    lines.push(status.pendingUntil ? `${status.pending} (${formatRelative(status.pendingUntil, now)})` : status.pending);
   }
   return lines;
 }

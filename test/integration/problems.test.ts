@@ -66,4 +66,5 @@ test("refusals and failures reach the summary, --oneline, fetch --wait and the e
   const healthy = await comin(["status", ...socket]);
   t.is(healthy.exitCode, 0, healthy.stdout);
   t.notRegex(healthy.stdout, /Problems/);
+  t.regex(healthy.stdout, new RegExp(`^ {2}reason {3}new commit ${fixed.slice(0, 7)} on origin/main$`, "m"), "the deployment says what changed (14.6)");
 });

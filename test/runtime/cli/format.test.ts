@@ -251,3 +251,16 @@ test("confirmations and fetch outcomes", (t) => {
 `,
   );
 });
+
+test("14.6: a multi-line Nix error is indented under its block; a pending wait says when", (t) => {
+  const status = sampleStatus({
+    generation: sampleGeneration({ eval: { status: "failed", error: "error: attribute 'x' missing\n\n       at /nix/store/…/flake.nix:3:5:\n            2|", startedAt: "2026-06-20T09:56:00.000Z", endedAt: "2026-06-20T09:58:00.000Z" } }),
+    pending: "a reboot in the window mon 02:00-04:00 Europe/Paris, opens Mon 22 Jun 02:00 Europe/Paris",
+    pendingUntil: "2026-06-22T00:00:00.000Z",
+  });
+
+  const text = formatStatus(status, NOW);
+
+  t.regex(text, /^ {2}evaluation {2}failed 2 minutes ago: error: attribute 'x' missing\n {16}\n {16} {7}at \/nix\/store\/…\/flake\.nix:3:5:\n {16} {12}2\|$/m);
+  t.regex(text, /^ {2}a reboot in the window mon 02:00-04:00 Europe\/Paris, opens Mon 22 Jun 02:00 Europe\/Paris \(tomorrow\)$/m);
+});
