@@ -158,6 +158,24 @@ export interface StatusJson {
   signatureTrust?: boolean;
 }
 
+/** What holds the candidate back (`comin plan`, issue 14.7). */
+export interface PlanBlocker {
+  kind: "suspended" | "confirmation" | "quarantine" | "window" | "machine-id" | "signatures" | "selection" | "retry";
+  message: string;
+}
+
+/** `comin plan --json` (extension of interfaces.md §7): what the agent would do now and why. */
+export interface PlanJson {
+  /** The planner's action (`evaluate`, `build`, `deploy`, `wait`, `idle`, …). */
+  action: string;
+  summary: string;
+  candidate: Pick<Candidate, "commit" | "remote" | "branch" | "isTesting" | "signed" | "signedBy"> | null;
+  operation: Operation | null;
+  /** The candidate's system if already evaluated. */
+  outPath: string | null;
+  blockers: PlanBlocker[];
+}
+
 /** Events on the local event stream (`comin events`), one JSON object per line. */
 export type CominEvent =
   | { type: "fetch-started"; at: string; remotes: string[] }
@@ -209,6 +227,8 @@ export interface Controller {
   acceptConfirmation(): ConfirmationStatus[];
   /** Subscribe to events; returns the unsubscribe function. */
   subscribe(listener: (event: CominEvent) => void): () => void;
+  /** What the agent would do now and why, without doing it. */
+  plan(): PlanJson;
   /** Remote names and URLs, for webhook matching. */
   remotes(): { name: string; url: string }[];
 }

@@ -3,10 +3,11 @@
  * fetches, suspension, history, submit-latest, confirmations and the event stream.
  */
 import type { State } from "../state/state.js";
-import type { CominEvent, ConfirmationStatus, Controller, DeploymentRecord, FetchedBranch, FetchOutcome, HistoryEntry, Operation, StatusJson } from "../types.js";
+import type { CominEvent, ConfirmationStatus, Controller, DeploymentRecord, FetchedBranch, FetchOutcome, HistoryEntry, Operation, PlanJson, StatusJson } from "../types.js";
 import type { Agent } from "./agent.js";
 import { submitLatest } from "./requests.js";
-import { projectStatus } from "./status.js";
+import { explainPlan } from "./explain.js";
+import { describe, projectStatus } from "./status.js";
 
 function fetchedBranches(before: State["branches"][string] | undefined, after: State["branches"][string] | undefined): FetchedBranch[] {
   const roles = ["main", "testing"] as const;
@@ -30,6 +31,18 @@ export class AgentController implements Controller {
       fetching: agent.isFetching,
       startedAt: agent.startedAt,
       now: agent.ctx.ports.clock.now(),
+    });
+  }
+
+  plan(): PlanJson {
+    const { agent } = this;
+    const action = agent.next();
+    return explainPlan({
+      state: agent.ctx.state,
+      action,
+      hostMachineId: agent.ctx.ports.machine.machineId,
+      confirmations: agent.confirmations.list(),
+      words: describe(action, agent.ctx.config, agent.ctx.ports.clock.now()),
     });
   }
 

@@ -3,7 +3,7 @@
  * Connection failures become typed errors so the CLI can say "the daemon is not running".
  */
 import http from "node:http";
-import type { CominEvent, ConfirmationStatus, DeploymentRecord, FetchOutcome, HistoryEntry, Operation, StatusJson } from "../types.js";
+import type { CominEvent, ConfirmationStatus, DeploymentRecord, FetchOutcome, HistoryEntry, Operation, PlanJson, StatusJson } from "../types.js";
 
 /** Nothing listens on the socket: no socket file, or a stale one. */
 export class DaemonNotRunningError extends Error {
@@ -56,6 +56,7 @@ export interface ApiClient {
   /** Fetches and returns each remote's outcome once the fetch has finished. */
   fetchAndWait(remotes?: string[]): Promise<FetchOutcome[]>;
   /** false: the agent already was suspended (resp. running); nothing changed. */
+  plan(): Promise<PlanJson>;
   suspend(): Promise<boolean>;
   resume(): Promise<boolean>;
   deployments(): Promise<HistoryEntry[]>;
@@ -130,6 +131,7 @@ export function createApiClient(socketPath: string, options: { timeoutMs?: numbe
     // A fetch may legitimately take as long as the remotes' own timeouts: no client-side limit.
     fetchAndWait: async (remotes) =>
       (await call<{ outcomes: FetchOutcome[] }>("POST", "/v1/fetch", { ...(remotes ? { remotes } : {}), wait: true }, null)).outcomes,
+    plan: () => call<PlanJson>("GET", "/v1/plan"),
     // An older daemon answers without `changed`: it refused the no-op with 409 instead.
     suspend: async () => (await call<{ changed?: boolean }>("POST", "/v1/suspend", {})).changed ?? true,
     resume: async () => (await call<{ changed?: boolean }>("POST", "/v1/resume", {})).changed ?? true,

@@ -70,6 +70,7 @@ const fetchNow: Handler = async (req, _res, ctx) => {
 
 export const ROUTES: Record<string, Partial<Record<"GET" | "POST", Handler>>> = {
   "/v1/status": { GET: async (_req, _res, ctx) => ({ status: 200, body: ctx.controller.status() }) },
+  "/v1/plan": { GET: async (_req, _res, ctx) => ({ status: 200, body: ctx.controller.plan() }) },
   "/v1/fetch": { POST: fetchNow },
   "/v1/suspend": {
     POST: async (req, _res, ctx) => {

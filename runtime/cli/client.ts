@@ -21,6 +21,7 @@ import {
   fetchWentWrong,
   formatFetchOutcomes,
   formatLatestDeployment,
+  formatPlan,
 } from "./format-records.js";
 import { latestDeployment } from "../history.js";
 import { formatOneline } from "./format-oneline.js";
@@ -134,6 +135,19 @@ export function registerClientCommands(program: Command, terminal: ClientIo = pr
       }
       const remotes = await client.requestFetch(options.remote);
       io.stdout(`Fetch of ${remotes.join(", ")} requested.\n`);
+      return 0;
+    }),
+  );
+
+  withConnectionOptions(
+    program
+      .command("plan")
+      .description("what the agent would do now and why: the candidate, the operation, the system if evaluated, what blocks it (nothing is done)")
+      .option("--json", "print JSON"),
+  ).action(
+    clientAction<ConnectionOptions & { json?: boolean }>(io, async (client, options) => {
+      const plan = await client.plan();
+      io.stdout(options.json ? json(plan) : formatPlan(plan));
       return 0;
     }),
   );

@@ -1,6 +1,6 @@
 /** Text of `comin deployment list|latest`, `comin confirmation show` and `comin fetch --wait`. */
 import { latestDeployment } from "../history.js";
-import type { ConfirmationStatus, FetchedBranch, FetchOutcome, HistoryEntry } from "../types.js";
+import type { ConfirmationStatus, FetchedBranch, FetchOutcome, HistoryEntry, PlanJson } from "../types.js";
 import { formatDeploymentBlock } from "./format-status.js";
 import { formatInstant, formatRelative, shortSha } from "./format-time.js";
 
@@ -73,5 +73,22 @@ export function formatFetchOutcomes(outcomes: FetchOutcome[]): string {
     const width = Math.max(0, ...branches.map((branch) => branch.name.length));
     return [head, ...branches.map((branch) => `    ${branch.name.padEnd(width)}  ${describeFetchedBranch(branch)}`)];
   });
+  return `${lines.join("\n")}\n`;
+}
+
+/** `comin plan`: the next action in words, the candidate and what holds it back (issue 14.7). */
+export function formatPlan(plan: PlanJson): string {
+  const lines = [`Next      ${plan.summary}`];
+  const candidate = plan.candidate;
+  if (candidate) {
+    const signature = candidate.signed === null ? "signatures not checked" : candidate.signed ? `signed by ${candidate.signedBy ?? "a trusted key"}` : "not signed by a trusted key";
+    lines.push(`Candidate ${shortSha(candidate.commit)} from ${candidate.remote}/${candidate.branch}${candidate.isTesting ? " (testing)" : ""}, ${signature}`);
+  } else {
+    lines.push("Candidate none selected yet");
+  }
+  if (plan.operation) lines.push(`Operation ${plan.operation}`);
+  lines.push(`System    ${plan.outPath ?? "not evaluated yet"}`);
+  lines.push(plan.blockers.length === 0 ? "Blockers  none" : "Blockers");
+  for (const blocker of plan.blockers) lines.push(`  ${blocker.kind}: ${blocker.message}`);
   return `${lines.join("\n")}\n`;
 }

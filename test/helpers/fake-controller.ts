@@ -12,6 +12,7 @@ import type {
   GenerationStatus,
   HistoryEntry,
   Operation,
+  PlanJson,
   RebootEntry,
   StageRecord,
   StatusJson,
@@ -152,6 +153,11 @@ export class FakeController implements Controller {
   async fetch(remotes?: string[]): Promise<FetchOutcome[]> {
     this.calls.push({ method: "fetch", args: [remotes] });
     return this.fetchBehaviour(remotes);
+  }
+
+  plan(): PlanJson {
+    this.calls.push({ method: "plan", args: [] });
+    return { action: "idle", summary: "nothing to do: the current candidate is deployed", candidate: null, operation: null, outPath: null, blockers: [] };
   }
 
   async suspend(): Promise<boolean> {
