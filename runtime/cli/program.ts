@@ -20,10 +20,15 @@ export function buildProgram(): Command {
     .description("run the agent (the daemon)")
     .requiredOption("--config <file>", "resolved JSON configuration (from `comin generate` or the NixOS module)")
     .addOption(new Option("--log-level <level>", "minimum log level").choices(["debug", "info", "warn", "error"]).default("info"))
-    .action(async (options: { config: string; logLevel: "debug" | "info" | "warn" | "error" }) => {
+    .addOption(
+      new Option("--log-format <format>", "text: for people (journald priorities under systemd, colours on a terminal unless NO_COLOR); json: one object a line for log shippers")
+        .choices(["text", "json"])
+        .default("text"),
+    )
+    .action(async (options: { config: string; logLevel: "debug" | "info" | "warn" | "error"; logFormat: "text" | "json" }) => {
       const { runCommand } = await import("../daemon.js");
       // The daemon owns the process: leave with its code even if a handle is still open.
-      process.exit(await runCommand(options.config, { level: options.logLevel }));
+      process.exit(await runCommand(options.config, { level: options.logLevel, format: options.logFormat }));
     });
 
   program
