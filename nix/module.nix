@@ -186,8 +186,10 @@ in
       '') (lib.filterAttrs (_: listener: isLoopback listener.listenAddress) listeners)
     );
 
-    # The CLI (`comin status`, `comin fetch`, ...) talks to the service through its socket.
+    # The CLI (`comin status`, `comin fetch`, ...) talks to the service through its socket; it
+    # reads the service's own configuration here to find it (paths.socket), without flags.
     environment.systemPackages = [ cfg.package ];
+    environment.etc."comin/config.json".source = runtimeConfigFile;
 
     networking.firewall.allowedTCPPorts = lib.mkIf cfg.openFirewall (
       lib.mapAttrsToList (_: listener: listener.port) listeners

@@ -13,7 +13,7 @@ import { ApiError, DaemonAccessError, DaemonNotRunningError, createApiClient, ty
 import { ConfigError } from "../config.js";
 import { errorMessage } from "../errors.js";
 import type { Operation } from "../types.js";
-import { DEFAULT_SOCKET, discoverSocket } from "./discover.js";
+import { DEFAULT_SOCKET, discoverSocket, INSTALLED_CONFIG } from "./discover.js";
 import {
   formatAccepted,
   formatConfirmations,
@@ -60,8 +60,8 @@ interface ConnectionOptions {
 
 function withConnectionOptions(command: Command): Command {
   return command
-    .option("--socket <path>", `the daemon's socket (default: paths.socket of --config, else ${DEFAULT_SOCKET})`)
-    .option("--config <file>", "the resolved JSON configuration (its paths.socket locates the daemon)");
+    .option("--socket <path>", `the daemon's socket (default: paths.socket of --config, of $COMIN_CONFIG or of ${INSTALLED_CONFIG}, else ${DEFAULT_SOCKET})`)
+    .option("--config <file>", `the resolved JSON configuration (its paths.socket locates the daemon; default $COMIN_CONFIG, else ${INSTALLED_CONFIG} if present)`);
 }
 
 /** Runs `body` against the daemon and turns every failure into one stderr line and an exit code. */

@@ -44,6 +44,12 @@ test("status in three forms, fetch --wait, and a socket only root can use", asyn
   t.regex(fetched.stdout, /origin/);
   await daemon.waitFor(deployed(second, "switch"), 60_000, "the fetched commit to deploy (polling is off)");
 
+  // Without flags, the CLI finds the daemon through the configuration it runs with (14.9):
+  // COMIN_CONFIG here, /etc/comin/config.json as the NixOS module installs it.
+  const noFlags = await execa(process.execPath, [CLI, "status", "--json"], { reject: false, stdin: "ignore", env: { COMIN_CONFIG: machine.configFile } });
+  t.is(noFlags.exitCode, 0, noFlags.stderr);
+  t.is(JSON.parse(noFlags.stdout).hostname, "web1");
+
   const missing = await comin(["status", "--socket", path.join(dir, "nope.sock")]);
   t.is(missing.exitCode, 3);
   t.regex(missing.stderr, /not running/);
