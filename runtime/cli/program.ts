@@ -2,7 +2,7 @@
  * The `comin` binary. Build-time commands (generate, validate) are loaded on demand so that the
  * daemon never imports the generators.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
 import { VERSION } from "../version.js";
 import { registerClientCommands } from "./client.js";
 
@@ -49,6 +49,23 @@ export function buildProgram(): Command {
     .action(async (file: string) => {
       const { validateCommand } = await import("../../generators/commands.js");
       process.exitCode = await validateCommand({ file, stdout: process.stdout, stderr: process.stderr });
+    });
+
+  program
+    .command("completion")
+    .description("print a shell completion script (bash, zsh or fish), generated from this CLI's definition")
+    .addArgument(new Argument("<shell>", "the shell").choices(["bash", "zsh", "fish"]))
+    .action(async (shell: "bash" | "zsh" | "fish") => {
+      const [{ completionScript }, { commandTree }] = await Promise.all([import("./completion.js"), import("./commands-tree.js")]);
+      process.stdout.write(completionScript(shell, commandTree(buildProgram())));
+    });
+
+  program
+    .command("man")
+    .description("print the comin(1) man page (roff), generated from this CLI's definition")
+    .action(async () => {
+      const [{ manPage }, { commandTree }] = await Promise.all([import("./manpage.js"), import("./commands-tree.js")]);
+      process.stdout.write(manPage(commandTree(buildProgram()), VERSION));
     });
 
   registerClientCommands(program);
