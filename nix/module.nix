@@ -115,6 +115,20 @@ in
       '';
     };
 
+    logFormat = lib.mkOption {
+      type = lib.types.enum [
+        "text"
+        "json"
+      ];
+      default = "text";
+      example = "json";
+      description = ''
+        Format of the agent's log. `text` is for people: each line carries its journald priority,
+        so that `journalctl -p warning -u comin` shows exactly the warnings and errors. `json` is
+        one object a line, for log shippers.
+      '';
+    };
+
     openFirewall = lib.mkOption {
       type = lib.types.bool;
       default = false;
@@ -172,8 +186,10 @@ in
       '') (lib.filterAttrs (_: listener: isLoopback listener.listenAddress) listeners)
     );
 
-    # The CLI (`comin status`, `comin fetch`, ...) talks to the service through its socket.
+    # The CLI (`comin status`, `comin fetch`, ...) talks to the service through its socket; it
+    # reads the service's own configuration here to find it (paths.socket), without flags.
     environment.systemPackages = [ cfg.package ];
+    environment.etc."comin/config.json".source = runtimeConfigFile;
 
     networking.firewall.allowedTCPPorts = lib.mkIf cfg.openFirewall (
       lib.mapAttrsToList (_: listener: listener.port) listeners
@@ -212,7 +228,7 @@ in
 
       serviceConfig = {
         # Secrets stay in files named by the configuration, never on this command line.
-        ExecStart = "${lib.getExe cfg.package} run --config ${runtimeConfigFile}";
+        ExecStart = "${lib.getExe cfg.package} run --config ${runtimeConfigFile} --log-format ${cfg.logFormat}";
         Restart = "always";
         # Slow enough never to reach systemd's start limit (5 starts in 10 s), which would leave
         # the machine without its deployment agent for good.

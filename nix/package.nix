@@ -61,6 +61,13 @@ stdenvNoCC.mkDerivation {
     ln -s ${npmDeps}/node_modules "$out/lib/comin/node_modules"
     makeWrapper ${lib.getExe nodejs} "$out/bin/comin" \
       --add-flags "$out/lib/comin/dist/runtime/cli/main.js"
+    # Shell completions and the man page, generated from the CLI's own definition.
+    mkdir -p "$out/share/bash-completion/completions" "$out/share/zsh/site-functions" \
+      "$out/share/fish/vendor_completions.d" "$out/share/man/man1"
+    "$out/bin/comin" completion bash > "$out/share/bash-completion/completions/comin"
+    "$out/bin/comin" completion zsh > "$out/share/zsh/site-functions/_comin"
+    "$out/bin/comin" completion fish > "$out/share/fish/vendor_completions.d/comin.fish"
+    "$out/bin/comin" man > "$out/share/man/man1/comin.1"
     runHook postInstall
   '';
 

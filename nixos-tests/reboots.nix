@@ -88,7 +88,8 @@ in
           t.assertNotEqual(booted_initrd, current_initrd, "ground truth: the next boot differs")
           # The node's initrd has the test framework's udev rules and no marker; v1's has the marker.
           status = assert_first_switch(web1, web1_backdoor)
-          t.assertEqual(status["pending"], "a reboot window", "the agent waits for its window")
+          t.assertEqual(status["pending"], "a reboot in the window mon 02:00-04:00 UTC, opens Mon 1 Jan 02:00 UTC", "the agent waits for its window, and says which and when")
+          t.assertEqual(status["pendingUntil"], "2035-01-01T02:00:00.000Z")
           t.assertIsNone(status["lastReboot"])
           t.assertEqual(metric_value(web1.succeed("curl --silent --fail http://127.0.0.1:4243/metrics"), "comin_need_to_reboot"), 1.0)
           t.assertEqual(booted_system(web1), node_system, "web1 has not rebooted")

@@ -17,7 +17,7 @@ import { errorMessage } from "./errors.js";
 import { insecureGitEnvironment } from "./git/insecure.js";
 import { GitRepository } from "./git/repository.js";
 import type { SignatureVerifier } from "./git/signatures.js";
-import { createLogger, type Level, type Logger } from "./log.js";
+import { createLogger, type Level, type LogFormat, type Logger } from "./log.js";
 import type { Metrics, MetricsServer } from "./metrics.js";
 import type { Deployer } from "./ports.js";
 import { commandRebooter } from "./reboot/rebooter.js";
@@ -50,9 +50,9 @@ async function signatureVerifier(config: CominConfig, log: Logger): Promise<Sign
 }
 
 /** Starts the daemon; resolves once it runs. Throws ConfigError for an invalid config. */
-export async function startDaemon(configFile: string, options: { level?: Level; exit?: (code: number) => void } = {}): Promise<RunningDaemon> {
+export async function startDaemon(configFile: string, options: { level?: Level; format?: LogFormat; exit?: (code: number) => void } = {}): Promise<RunningDaemon> {
   const config = await loadRuntimeConfig(configFile);
-  const log = createLogger({ level: options.level ?? "info", base: { host: config.hostname } });
+  const log = createLogger({ level: options.level ?? "info", format: options.format ?? "json", base: { host: config.hostname } });
   await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
   await chmod(config.stateDir, 0o700);
   log.info("starting", { version: VERSION, config: configFile, stateDir: config.stateDir, remotes: config.remotes.map((r) => r.name) });
@@ -107,7 +107,7 @@ export async function startDaemon(configFile: string, options: { level?: Level; 
 }
 
 /** The `comin run` command: returns the process exit code when the daemon stops. */
-export async function runCommand(configFile: string, options: { level?: Level } = {}): Promise<number> {
+export async function runCommand(configFile: string, options: { level?: Level; format?: LogFormat } = {}): Promise<number> {
   let daemon: RunningDaemon;
   try {
     daemon = await startDaemon(configFile, options);
@@ -124,7 +124,7 @@ export async function runCommand(configFile: string, options: { level?: Level } 
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "signal received", signal })}\n`);
+      createLogger({ level: options.level ?? "info", format: options.format ?? "json" }).info("signal received", { signal });
       void daemon.stop().then(() => resolve(0));
     };
     process.on("SIGTERM", () => stop("SIGTERM"));

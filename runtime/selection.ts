@@ -30,6 +30,8 @@ export interface SelectionInput {
   previousBranches: BranchStatuses;
   /** isOnTop(x, b): x == b or b is an ancestor of x. */
   isOnTop(commit: string, base: string): boolean;
+  /** For a main head that is an ancestor of the baseline: how many commits it is behind; else null. */
+  behind?(commit: string, base: string): number | null;
   /** null when no trust is configured; else the verdict of every head. */
   signatures: Record<string, SignatureVerdict> | null;
 }
@@ -43,6 +45,9 @@ export interface SelectionResult {
 
 export const branchMissing = (remote: string, branch: string) => `branch ${remote}/${branch} does not exist`;
 export const mainWasReset = (head: string, baseline: string) => `main was reset: ${head} is not on top of ${baseline}`;
+/** A head that is an ancestor of the baseline was not reset: the remote has not caught up (yet). */
+export const mainIsBehind = (head: string, baseline: string, commits: number) =>
+  `main is behind the baseline (${commits} commit${commits === 1 ? "" : "s"}): ${head} is an ancestor of ${baseline}`;
 export const testingNotOnTop = (baseline: string) => `testing is not on top of main (${baseline})`;
 export const notSigned = (commit: string) => `commit ${commit} is not signed by a trusted key`;
 
@@ -88,7 +93,8 @@ export function selectCandidate(input: SelectionInput): SelectionResult {
     }
     const onTop = baseline === null || input.isOnTop(head, baseline);
     if (!onTop && !remote.main.allowForcePush) {
-      setStatus(remote, "main", head, mainWasReset(head, baseline ?? ""));
+      const behind = baseline === null ? null : (input.behind?.(head, baseline) ?? null);
+      setStatus(remote, "main", head, behind === null ? mainWasReset(head, baseline ?? "") : mainIsBehind(head, baseline ?? "", behind));
       continue;
     }
     // Refused like a reset: an untrusted head never becomes the candidate nor the baseline.
@@ -208,9 +214,22 @@ export async function gatherAndSelect(args: GatherArgs): Promise<SelectionResult
       ),
     );
   })();
+  // A main head that is not on top of the baseline: behind (an ancestor) or reset (anything else).
+  const behind = new Map<string, number>();
+  const behindness = ancestry.then(async () => {
+    const baseline = args.baseline;
+    if (baseline === null) return;
+    await Promise.all(
+      mainHeads
+        .filter((head) => head !== baseline && onTop.get(`${head} ${baseline}`) === false)
+        .map(async (head) => {
+          if (await repo.isAncestor(head, baseline)) behind.set(head, await repo.commitsBehind(head, baseline));
+        }),
+    );
+  });
   const verifier = args.verifier;
   const verdicts = verifier?.enabled ? Promise.all(heads.map(async (commit) => [commit, await verifier.verify(repo.dir, commit)] as const)) : null;
-  const [, verified] = await Promise.all([ancestry, verdicts]);
+  const [, verified] = await Promise.all([behindness, verdicts]);
   const signatures: Record<string, SignatureVerdict> | null = verified ? Object.fromEntries(verified) : null;
 
   const result = selectCandidate({
@@ -219,6 +238,7 @@ export async function gatherAndSelect(args: GatherArgs): Promise<SelectionResult
     previous: args.previous,
     previousBranches: args.previousBranches,
     isOnTop: (commit, base) => commit === base || (onTop.get(`${commit} ${base}`) ?? false),
+    behind: (commit, base) => (base === args.baseline ? (behind.get(commit) ?? null) : null),
     signatures,
   });
 

@@ -122,6 +122,16 @@ export interface ConfirmationStatus {
   autoAt: string | null;
 }
 
+/** Something wrong now (status `problems`, an extension of interfaces.md §4; issue 14.4). */
+export interface Problem {
+  /** fetch: the last fetch failed; refused: selection refused a head (reset, behind, unsigned, missing). */
+  kind: "fetch" | "refused" | "eval" | "build" | "deploy" | "machine-id";
+  /** What it concerns: a remote, `remote/branch`, or `remote/branch <commit>`. */
+  subject: string;
+  message: string;
+  since: string | null;
+}
+
 export interface StatusJson {
   hostname: string;
   version: string;
@@ -140,6 +150,30 @@ export interface StatusJson {
   retry: { stage: Stage; attempt: number; of: number; at: string } | null;
   fetching: boolean;
   startedAt: string;
+  /** Until when the pending action waits (e.g. the next reboot window's opening), if known (extension). */
+  pendingUntil?: string | null;
+  /** Everything wrong now; `comin status` exits 1 when it is not empty (extension). */
+  problems?: Problem[];
+  /** Whether signature trust is configured (extension: the candidate's `signed: null` explained). */
+  signatureTrust?: boolean;
+}
+
+/** What holds the candidate back (`comin plan`, issue 14.7). */
+export interface PlanBlocker {
+  kind: "suspended" | "confirmation" | "quarantine" | "window" | "machine-id" | "signatures" | "selection" | "retry";
+  message: string;
+}
+
+/** `comin plan --json` (extension of interfaces.md §7): what the agent would do now and why. */
+export interface PlanJson {
+  /** The planner's action (`evaluate`, `build`, `deploy`, `wait`, `idle`, …). */
+  action: string;
+  summary: string;
+  candidate: Pick<Candidate, "commit" | "remote" | "branch" | "isTesting" | "signed" | "signedBy"> | null;
+  operation: Operation | null;
+  /** The candidate's system if already evaluated. */
+  outPath: string | null;
+  blockers: PlanBlocker[];
 }
 
 /** Events on the local event stream (`comin events`), one JSON object per line. */
@@ -163,6 +197,17 @@ export interface FetchOutcome {
   error: string | null;
   /** Wall time of this remote's fetch. */
   durationMs?: number;
+  /** What the fetch changed, per branch (extension, filled by the agent for `fetch --wait`). */
+  branches?: FetchedBranch[];
+}
+
+/** One branch after a fetch: its head before and after, and the selection's refusal if any. */
+export interface FetchedBranch {
+  role: "main" | "testing";
+  name: string;
+  before: string | null;
+  after: string | null;
+  error: string | null;
 }
 
 /** What the local API and the webhook may ask of the daemon. Implemented by the agent. */
@@ -170,8 +215,9 @@ export interface Controller {
   status(): StatusJson;
   /** Fetch now (all remotes when `remotes` is undefined); resolves when that fetch has finished. */
   fetch(remotes?: string[]): Promise<FetchOutcome[]>;
-  suspend(): Promise<void>;
-  resume(): Promise<void>;
+  /** Both idempotent: they resolve to false when the agent already was in that state. */
+  suspend(): Promise<boolean>;
+  resume(): Promise<boolean>;
   /** The history, oldest first. */
   deployments(): HistoryEntry[];
   /** Redeploy the latest generation; throws when there is none. */
@@ -181,6 +227,8 @@ export interface Controller {
   acceptConfirmation(): ConfirmationStatus[];
   /** Subscribe to events; returns the unsubscribe function. */
   subscribe(listener: (event: CominEvent) => void): () => void;
+  /** What the agent would do now and why, without doing it. */
+  plan(): PlanJson;
   /** Remote names and URLs, for webhook matching. */
   remotes(): { name: string; url: string }[];
 }

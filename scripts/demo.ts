@@ -103,7 +103,8 @@ async function main(): Promise<void> {
     const waitDeployed = async (commit: string, operation: string) =>
       waitFor(`${operation} of ${commit.slice(0, 8)}`, async () => {
         const out = await execa(process.execPath, [cli, "status", "--json", ...socket], { reject: false, stdin: "ignore" });
-        if (out.exitCode !== 0) return undefined;
+        // 1: a problem is shown; the JSON is there all the same.
+        if (out.exitCode !== 0 && out.exitCode !== 1) return undefined;
         const status = JSON.parse(out.stdout) as { deployment?: { commit: string; operation: string; status: string } | null };
         const d = status.deployment;
         return d && d.commit === commit && d.operation === operation && d.status === "done" ? true : undefined;
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
     const code = await exited;
     daemon = null;
     await writeFile(logFile, logLines.join(""));
-    process.stdout.write(`daemon exited with ${String(code)}; ${logLines.join("").split("\n").filter(Boolean).length} structured log lines\n`);
+    process.stdout.write(`daemon exited with ${String(code)}; ${logLines.join("").split("\n").filter(Boolean).length} log lines\n`);
     if (code !== 0) throw new Error("the daemon did not stop cleanly");
     say("Demo done");
   } finally {

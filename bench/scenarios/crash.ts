@@ -59,7 +59,7 @@ const PHASES: Record<string, string> = {
 
 /** The daemon without waiting for its socket: kills may land before it answers. */
 function spawnDaemon(machine: Machine): Running {
-  const child = spawn(process.execPath, [CLI, "run", "--config", machine.configFile], {
+  const child = spawn(process.execPath, [CLI, "run", "--config", machine.configFile, "--log-format", "json"], {
     env: { ...process.env, ...GIT_ENV },
     stdio: ["ignore", "pipe", "pipe"],
   });

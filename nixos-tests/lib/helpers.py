@@ -25,9 +25,13 @@ GUARD_HINT = (
 
 
 def comin_status(machine):
-    """`comin status --json` of the machine, or None while the agent does not answer."""
+    """`comin status --json` of the machine, or None while the agent does not answer.
+
+    Exit code 1 means "a problem is shown" (a refused head, a failed fetch or stage): the JSON is
+    there all the same, and the suites wait for exactly such states.
+    """
     code, output = machine.execute("comin status --json")
-    if code != 0:
+    if code not in (0, 1):
         return None
     try:
         return json.loads(output)

@@ -2,10 +2,21 @@
  * What the local API and the webhooks may ask of the agent (the Controller of types.ts): status,
  * fetches, suspension, history, submit-latest, confirmations and the event stream.
  */
-import type { CominEvent, ConfirmationStatus, Controller, DeploymentRecord, FetchOutcome, HistoryEntry, Operation, StatusJson } from "../types.js";
+import type { State } from "../state/state.js";
+import type { CominEvent, ConfirmationStatus, Controller, DeploymentRecord, FetchedBranch, FetchOutcome, HistoryEntry, Operation, PlanJson, StatusJson } from "../types.js";
 import type { Agent } from "./agent.js";
 import { submitLatest } from "./requests.js";
-import { projectStatus } from "./status.js";
+import { explainPlan } from "./explain.js";
+import { describe, projectStatus } from "./status.js";
+
+function fetchedBranches(before: State["branches"][string] | undefined, after: State["branches"][string] | undefined): FetchedBranch[] {
+  const roles = ["main", "testing"] as const;
+  return roles.flatMap((role) => {
+    const now = after?.[role];
+    if (!now || now.name === null) return [];
+    return [{ role, name: now.name, before: before?.[role]?.commit ?? null, after: now.commit, error: now.error }];
+  });
+}
 
 export class AgentController implements Controller {
   constructor(private readonly agent: Agent) {}
@@ -19,11 +30,28 @@ export class AgentController implements Controller {
       confirmations: agent.confirmations.list(),
       fetching: agent.isFetching,
       startedAt: agent.startedAt,
+      now: agent.ctx.ports.clock.now(),
     });
   }
 
-  fetch(remotes?: string[]): Promise<FetchOutcome[]> {
-    return this.agent.ctx.ports.source.request(remotes);
+  plan(): PlanJson {
+    const { agent } = this;
+    const action = agent.next();
+    return explainPlan({
+      state: agent.ctx.state,
+      action,
+      hostMachineId: agent.ctx.ports.machine.machineId,
+      confirmations: agent.confirmations.list(),
+      words: describe(action, agent.ctx.config, agent.ctx.ports.clock.now()),
+    });
+  }
+
+  /** Resolves after selection ran over the fetched refs: each outcome says what changed. */
+  async fetch(remotes?: string[]): Promise<FetchOutcome[]> {
+    const { ctx } = this.agent;
+    const before = structuredClone(ctx.state.branches);
+    const outcomes = await ctx.ports.source.request(remotes);
+    return outcomes.map((outcome) => ({ ...outcome, branches: fetchedBranches(before[outcome.remote], ctx.state.branches[outcome.remote]) }));
   }
 
   remotes(): { name: string; url: string }[] {
@@ -48,23 +76,27 @@ export class AgentController implements Controller {
     return accepted;
   }
 
-  async suspend(): Promise<void> {
+  /** Idempotent: false when the agent was already suspended (nothing changes). */
+  async suspend(): Promise<boolean> {
     const { ctx } = this.agent;
-    if (ctx.state.suspended) throw new Error("the agent is already suspended");
+    if (ctx.state.suspended) return false;
     ctx.state.suspended = true;
     await ctx.save();
     ctx.events.emit({ type: "suspended", at: ctx.at() });
     this.agent.kick();
+    return true;
   }
 
-  async resume(): Promise<void> {
+  /** Idempotent: false when the agent was running already (nothing changes). */
+  async resume(): Promise<boolean> {
     const { ctx } = this.agent;
-    if (!ctx.state.suspended) throw new Error("the agent is not suspended");
+    if (!ctx.state.suspended) return false;
     ctx.state.suspended = false;
     await ctx.save();
     ctx.events.emit({ type: "resumed", at: ctx.at() });
     await this.agent.refreshReboots();
     this.agent.kick();
+    return true;
   }
 
   async submitLatest(operation?: Operation): Promise<DeploymentRecord | null> {

@@ -144,13 +144,18 @@ function pipeline(input: PlanInput): Action {
       if (current && current.outPath === generation.outPath && current.operation === generation.operation) {
         return { kind: "already-deployed", generationId: id, deploymentId: current.id };
       }
-      return gate(input, generation, "deploy") ?? { kind: "deploy", generationId: id, operation: generation.operation, reason: `generation ${id} needs to be deployed`, manual: false };
+      return gate(input, generation, "deploy") ?? { kind: "deploy", generationId: id, operation: generation.operation, reason: deploymentReason(generation), manual: false };
     }
     case "failed":
       return retry(input, generation, "deploy");
     default:
       return { kind: "idle", why: null };
   }
+}
+
+/** What changed, in words: "new commit 1a2b3c4 on origin/main" (issue 14.6). */
+export function deploymentReason(generation: GenerationRecord): string {
+  return `new commit ${generation.commit.slice(0, 7)} on ${generation.remote}/${generation.branch}${generation.isTesting ? " (testing)" : ""}`;
 }
 
 /** Suspension and confirmations (§11) hold builds and deployments. */

@@ -8,7 +8,10 @@ import { latestDeployment } from "../history.js";
 import type { State } from "../state/state.js";
 import { isReboot, type ConfirmationStatus, type RebootRecord, type StatusJson } from "../types.js";
 import { VERSION } from "../version.js";
+import { describeWindowOpening, nextWindowOpening } from "../reboot/windows.js";
+import { REBOOT_WINDOW } from "../reboot/policy.js";
 import { SUSPENDED, type Action } from "./plan.js";
+import { findProblems } from "./problems.js";
 import { attemptsOf } from "./stages.js";
 
 export interface StatusFacts {
@@ -19,6 +22,8 @@ export interface StatusFacts {
   confirmations: ConfirmationStatus[];
   fetching: boolean;
   startedAt: Date;
+  /** The clock the planner's answer was made with (for the next reboot window). */
+  now?: Date;
 }
 
 export function projectStatus(state: State, config: CominConfig, facts: StatusFacts): StatusJson {
@@ -46,10 +51,13 @@ export function projectStatus(state: State, config: CominConfig, facts: StatusFa
     deployment: deployment ? { ...deployment } : null,
     lastReboot: lastReboot(state),
     confirmations: facts.confirmations,
-    pending: state.suspended ? SUSPENDED : describe(facts.next),
+    pending: state.suspended ? SUSPENDED : describe(facts.next, config, facts.now),
+    pendingUntil: facts.next.kind === "wait" && facts.next.until ? facts.next.until.toISOString() : null,
     retry: state.retry ? { stage: state.retry.stage, attempt: state.retry.attempt + 1, of: config.retries.attempts, at: state.retry.dueAt } : null,
     fetching: facts.fetching,
     startedAt: facts.startedAt.toISOString(),
+    problems: findProblems(state, config),
+    signatureTrust: config.signatures.gpgPublicKeyFiles.length > 0 || config.signatures.sshAllowedSignersFile !== null,
   };
 }
 
@@ -59,10 +67,16 @@ function lastReboot(state: State): RebootRecord | null {
 }
 
 /** The planner's action in words; null when nothing is pending. */
-export function describe(action: Action): string | null {
+export function describe(action: Action, config?: Pick<CominConfig, "reboot">, now?: Date): string | null {
   switch (action.kind) {
-    case "wait":
+    case "wait": {
+      // Which window, and when it opens, on its own clock (issue 14.6).
+      if (action.why === REBOOT_WINDOW && config && action.until) {
+        const opening = nextWindowOpening(now ?? action.until, config.reboot.windows);
+        if (opening) return `a reboot in the window ${describeWindowOpening(opening)}`;
+      }
       return action.why;
+    }
     case "idle":
       return action.why;
     case "reboot":

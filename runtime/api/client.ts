@@ -3,7 +3,7 @@
  * Connection failures become typed errors so the CLI can say "the daemon is not running".
  */
 import http from "node:http";
-import type { CominEvent, ConfirmationStatus, DeploymentRecord, FetchOutcome, HistoryEntry, Operation, StatusJson } from "../types.js";
+import type { CominEvent, ConfirmationStatus, DeploymentRecord, FetchOutcome, HistoryEntry, Operation, PlanJson, StatusJson } from "../types.js";
 
 /** Nothing listens on the socket: no socket file, or a stale one. */
 export class DaemonNotRunningError extends Error {
@@ -55,8 +55,10 @@ export interface ApiClient {
   requestFetch(remotes?: string[]): Promise<string[]>;
   /** Fetches and returns each remote's outcome once the fetch has finished. */
   fetchAndWait(remotes?: string[]): Promise<FetchOutcome[]>;
-  suspend(): Promise<void>;
-  resume(): Promise<void>;
+  /** false: the agent already was suspended (resp. running); nothing changed. */
+  plan(): Promise<PlanJson>;
+  suspend(): Promise<boolean>;
+  resume(): Promise<boolean>;
   deployments(): Promise<HistoryEntry[]>;
   submitLatest(operation?: Operation): Promise<DeploymentRecord | null>;
   confirmations(): Promise<ConfirmationStatus[]>;
@@ -129,12 +131,10 @@ export function createApiClient(socketPath: string, options: { timeoutMs?: numbe
     // A fetch may legitimately take as long as the remotes' own timeouts: no client-side limit.
     fetchAndWait: async (remotes) =>
       (await call<{ outcomes: FetchOutcome[] }>("POST", "/v1/fetch", { ...(remotes ? { remotes } : {}), wait: true }, null)).outcomes,
-    suspend: async () => {
-      await call("POST", "/v1/suspend", {});
-    },
-    resume: async () => {
-      await call("POST", "/v1/resume", {});
-    },
+    plan: () => call<PlanJson>("GET", "/v1/plan"),
+    // An older daemon answers without `changed`: it refused the no-op with 409 instead.
+    suspend: async () => (await call<{ changed?: boolean }>("POST", "/v1/suspend", {})).changed ?? true,
+    resume: async () => (await call<{ changed?: boolean }>("POST", "/v1/resume", {})).changed ?? true,
     deployments: () => call<HistoryEntry[]>("GET", "/v1/deployments"),
     submitLatest: async (operation) =>
       (await call<{ deployment: DeploymentRecord | null }>("POST", "/v1/deployments/submit-latest", operation ? { operation } : {})).deployment,

@@ -70,19 +70,20 @@ const fetchNow: Handler = async (req, _res, ctx) => {
 
 export const ROUTES: Record<string, Partial<Record<"GET" | "POST", Handler>>> = {
   "/v1/status": { GET: async (_req, _res, ctx) => ({ status: 200, body: ctx.controller.status() }) },
+  "/v1/plan": { GET: async (_req, _res, ctx) => ({ status: 200, body: ctx.controller.plan() }) },
   "/v1/fetch": { POST: fetchNow },
   "/v1/suspend": {
     POST: async (req, _res, ctx) => {
       await readRequest(req, ctx, z.strictObject({}));
-      await asConflict(() => ctx.controller.suspend());
-      return { status: 200, body: { suspended: true } };
+      const changed = await ctx.controller.suspend();
+      return { status: 200, body: { suspended: true, changed } };
     },
   },
   "/v1/resume": {
     POST: async (req, _res, ctx) => {
       await readRequest(req, ctx, z.strictObject({}));
-      await asConflict(() => ctx.controller.resume());
-      return { status: 200, body: { suspended: false } };
+      const changed = await ctx.controller.resume();
+      return { status: 200, body: { suspended: false, changed } };
     },
   },
   "/v1/deployments": { GET: async (_req, _res, ctx) => ({ status: 200, body: ctx.controller.deployments() }) },

@@ -3,7 +3,8 @@
  * resume, deployment, confirmation, events (interfaces.md §4).
  *
  * Outcomes are reported through the exit code, not through CommanderError (which the entry point
- * turns into the usage code 2): 0 ok, 1 the request failed (or a fetch failed with --wait),
+ * turns into the usage code 2): 0 ok, 1 the request failed (or, with `fetch --wait`, a fetch failed
+ * or a head was refused; for `status`, a problem is shown),
  * 2 the daemon refused the request as invalid (e.g. an unknown remote), 3 the daemon is not
  * running, 77 (EX_NOPERM) the socket is root-only, 78 (EX_CONFIG) --config is invalid.
  */
@@ -12,16 +13,20 @@ import { ApiError, DaemonAccessError, DaemonNotRunningError, createApiClient, ty
 import { ConfigError } from "../config.js";
 import { errorMessage } from "../errors.js";
 import type { Operation } from "../types.js";
-import { DEFAULT_SOCKET, discoverSocket } from "./discover.js";
+import { DEFAULT_SOCKET, discoverSocket, INSTALLED_CONFIG } from "./discover.js";
 import {
   formatAccepted,
   formatConfirmations,
   formatDeploymentList,
+  fetchWentWrong,
   formatFetchOutcomes,
   formatLatestDeployment,
+  formatPlan,
 } from "./format-records.js";
 import { latestDeployment } from "../history.js";
-import { formatOneline, formatStatus } from "./format-status.js";
+import { formatOneline } from "./format-oneline.js";
+import { formatStatus } from "./format-status.js";
+import { terminalJson, visibleText } from "./visible.js";
 
 export const EXIT_FAILED = 1;
 export const EXIT_REFUSED = 2;
@@ -55,8 +60,8 @@ interface ConnectionOptions {
 
 function withConnectionOptions(command: Command): Command {
   return command
-    .option("--socket <path>", `the daemon's socket (default: paths.socket of --config, else ${DEFAULT_SOCKET})`)
-    .option("--config <file>", "the resolved JSON configuration (its paths.socket locates the daemon)");
+    .option("--socket <path>", `the daemon's socket (default: paths.socket of --config, of $COMIN_CONFIG or of ${INSTALLED_CONFIG}, else ${DEFAULT_SOCKET})`)
+    .option("--config <file>", `the resolved JSON configuration (its paths.socket locates the daemon; default $COMIN_CONFIG, else ${INSTALLED_CONFIG} if present)`);
 }
 
 /** Runs `body` against the daemon and turns every failure into one stderr line and an exit code. */
@@ -84,14 +89,24 @@ function clientAction<O extends ConnectionOptions>(io: ClientIo, body: (client: 
 }
 
 function json(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return `${terminalJson(value, 2)}\n`;
 }
 
-export function registerClientCommands(program: Command, io: ClientIo = processIo): void {
+/**
+ * Every text for people reaches the terminal with its control characters made visible (a commit
+ * message cannot retitle the window, clear the screen or overwrite a line); JSON is escaped the
+ * same way by terminalJson, which visibleText then leaves as it is.
+ */
+function visibleIo(io: ClientIo): ClientIo {
+  return { ...io, stdout: (text) => io.stdout(visibleText(text)), stderr: (text) => io.stderr(visibleText(text)) };
+}
+
+export function registerClientCommands(program: Command, terminal: ClientIo = processIo): void {
+  const io = visibleIo(terminal);
   withConnectionOptions(
     program
       .command("status")
-      .description("show the state of the agent")
+      .description("show the state of the agent (exit 0: nothing wrong; 1: a problem is shown — a refused head, a failed fetch, evaluation, build or deployment)")
       .addOption(new Option("--json", "print the status as JSON").conflicts("oneline"))
       .addOption(new Option("--oneline", "one line for status bars").conflicts("json")),
   ).action(
@@ -100,7 +115,8 @@ export function registerClientCommands(program: Command, io: ClientIo = processI
       if (options.json) io.stdout(json(status));
       else if (options.oneline) io.stdout(formatOneline(status, io.now()));
       else io.stdout(formatStatus(status, io.now()));
-      return 0;
+      // Scripts can tell: 0 nothing wrong, 1 a problem is shown (a refusal, a failed fetch or stage).
+      return (status.problems?.length ?? 0) > 0 ? EXIT_FAILED : 0;
     }),
   );
 
@@ -109,13 +125,13 @@ export function registerClientCommands(program: Command, io: ClientIo = processI
       .command("fetch")
       .description("fetch the remotes now")
       .option("--remote <name...>", "fetch only these remotes (repeatable)")
-      .option("--wait", "wait for the fetch to finish and print each remote's outcome (exit 1 if one failed)"),
+      .option("--wait", "wait for the fetch and print what it changed per remote and branch (exit 1 if a fetch failed or a head was refused)"),
   ).action(
     clientAction<ConnectionOptions & { remote?: string[]; wait?: boolean }>(io, async (client, options) => {
       if (options.wait) {
         const outcomes = await client.fetchAndWait(options.remote);
         io.stdout(formatFetchOutcomes(outcomes));
-        return outcomes.every((outcome) => outcome.ok) ? 0 : EXIT_FAILED;
+        return outcomes.some(fetchWentWrong) ? EXIT_FAILED : 0;
       }
       const remotes = await client.requestFetch(options.remote);
       io.stdout(`Fetch of ${remotes.join(", ")} requested.\n`);
@@ -123,18 +139,31 @@ export function registerClientCommands(program: Command, io: ClientIo = processI
     }),
   );
 
+  withConnectionOptions(
+    program
+      .command("plan")
+      .description("what the agent would do now and why: the candidate, the operation, the system if evaluated, what blocks it (nothing is done)")
+      .option("--json", "print JSON"),
+  ).action(
+    clientAction<ConnectionOptions & { json?: boolean }>(io, async (client, options) => {
+      const plan = await client.plan();
+      io.stdout(options.json ? json(plan) : formatPlan(plan));
+      return 0;
+    }),
+  );
+
   withConnectionOptions(program.command("suspend").description("stop running builds and hold new builds and deployments")).action(
     clientAction(io, async (client) => {
-      await client.suspend();
-      io.stdout("Suspended: builds and deployments wait for `comin resume`.\n");
+      const changed = await client.suspend();
+      io.stdout(changed ? "Suspended: builds and deployments wait for `comin resume`.\n" : "Already suspended: nothing changed (`comin resume` lets builds and deployments go on).\n");
       return 0;
     }),
   );
 
   withConnectionOptions(program.command("resume").description("allow builds and deployments again")).action(
     clientAction(io, async (client) => {
-      await client.resume();
-      io.stdout("Resumed.\n");
+      const changed = await client.resume();
+      io.stdout(changed ? "Resumed.\n" : "Not suspended: nothing changed (the agent is running).\n");
       return 0;
     }),
   );
@@ -193,7 +222,7 @@ export function registerClientCommands(program: Command, io: ClientIo = processI
 
   withConnectionOptions(program.command("events").description("stream the agent's events, one JSON object per line")).action(
     clientAction(io, async (client) => {
-      await client.events((event) => io.stdout(`${JSON.stringify(event)}\n`), io.signal);
+      await client.events((event) => io.stdout(`${terminalJson(event)}\n`), io.signal);
       if (io.signal?.aborted) return 0;
       io.stderr("comin: the daemon closed the event stream\n");
       return EXIT_FAILED;

@@ -41,10 +41,27 @@ function describeBranch(branch: BranchStatus, lastFetch: RemoteStatus["lastFetch
   return branch.error ? `${head}: ${branch.error}` : head;
 }
 
-function describeSignature(candidate: NonNullable<StatusJson["candidate"]>): string {
-  if (candidate.signed === null) return "signatures not checked";
-  if (candidate.signed) return `signed by ${candidate.signedBy ?? "a trusted key"}`;
-  return "not signed by a trusted key";
+/** The same words as the remote block's refusals: signed by whom, or why it was not checked. */
+function describeSignature(candidate: NonNullable<StatusJson["candidate"]>, status: StatusJson): string {
+  if (candidate.signed === true) return `signed by ${candidate.signedBy ?? "a trusted key"}`;
+  if (candidate.signed === false) return "not signed by a trusted key";
+  if (status.signatureTrust) return "signature not checked: selected before signature trust was configured";
+  return "signatures not checked (no trusted keys configured)";
+}
+
+/** The Problems block: what is wrong now, each with what it concerns (issue 14.4). */
+function problemLines(status: StatusJson, now: Date): string[] {
+  const problems = status.problems ?? [];
+  if (problems.length === 0) return [];
+  return [
+    "",
+    "Problems",
+    ...problems.flatMap((problem) => {
+      const since = problem.since ? ` (${formatRelative(problem.since, now)})` : "";
+      const [first = "", ...rest] = problem.message.split("\n");
+      return [`  ✗ ${problem.subject}: ${first}${since}`, ...rest.map((line) => `      ${line}`)];
+    }),
+  ];
 }
 
 function firstLine(message: string | null | undefined): string | null {
@@ -52,10 +69,15 @@ function firstLine(message: string | null | undefined): string | null {
   return line ? line : null;
 }
 
+/** Rows of `label  value`; a multi-line value (a Nix error) continues indented under its first line. */
 function labelled(rows: [string, string | null][], indent = "  "): string[] {
   const present = rows.filter((row): row is [string, string] => row[1] !== null);
   const width = Math.max(0, ...present.map(([label]) => label.length));
-  return present.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`);
+  const under = " ".repeat(indent.length + width + 4);
+  return present.flatMap(([label, value]) => {
+    const [first = "", ...rest] = value.replace(/\r\n/g, "\n").replace(/\n+$/, "").split("\n");
+    return [`${indent}${label.padEnd(width)}  ${first}`, ...rest.map((line) => `${under}${line}`)];
+  });
 }
 
 function pendingLines(status: StatusJson, now: Date): string[] {
@@ -74,7 +96,7 @@ function pendingLines(status: StatusJson, now: Date): string[] {
   }
   // The daemon's own summary, unless it only repeats what the lines above already say.
   if (status.pending && !(status.confirmations.length > 0 && /confirm/.test(status.pending)) && !(status.retry && status.pending.startsWith("retry"))) {
-    lines.push(status.pending);
+    lines.push(status.pendingUntil ? `${status.pending} (${formatRelative(status.pendingUntil, now)})` : status.pending);
   }
   return lines;
 }
@@ -93,6 +115,8 @@ export function formatStatus(status: StatusJson, now: Date): string {
       "",
     ),
   );
+
+  out.push(...problemLines(status, now));
 
   out.push("", "Remotes");
   for (const remote of status.remotes) {
@@ -114,7 +138,7 @@ export function formatStatus(status: StatusJson, now: Date): string {
   if (!candidate) {
     out.push("  none selected yet");
   } else {
-    out.push(`  ${candidate.remote}/${candidate.branch} ${shortSha(candidate.commit)}${candidate.isTesting ? " (testing)" : ""}, ${describeSignature(candidate)}`);
+    out.push(`  ${candidate.remote}/${candidate.branch} ${shortSha(candidate.commit)}${candidate.isTesting ? " (testing)" : ""}, ${describeSignature(candidate, status)}`);
     const message = firstLine(candidate.message);
     if (message) out.push(`  "${message}"`);
   }
@@ -144,7 +168,8 @@ export function formatStatus(status: StatusJson, now: Date): string {
 
   const pending = pendingLines(status, now);
   out.push("", "Pending");
-  out.push(...(pending.length > 0 ? pending.map((line) => `  ${line}`) : ["  nothing"]));
+  const problems = status.problems?.length ?? 0;
+  out.push(...(pending.length > 0 ? pending.map((line) => `  ${line}`) : [problems > 0 ? `  nothing (${problems} problem${problems === 1 ? "" : "s"} above)` : "  nothing"]));
 
   if (status.lastReboot) {
     const reboot = status.lastReboot;
@@ -169,40 +194,4 @@ export function formatDeploymentBlock(deployment: DeploymentRecord, now: Date): 
       ["system", deployment.outPath],
     ]),
   );
-}
-
-/** One line for status bars: `✓ origin/main 1a2b3c4 (3 minutes ago)`. */
-export function formatOneline(status: StatusJson, now: Date): string {
-  const parts: string[] = [];
-  if (status.confirmations.length > 0) parts.push("❔");
-  if (status.suspended) parts.push("⏸");
-  const generation = status.generation;
-  const deployment = status.deployment;
-  const ref = (record: { remote: string | null; branch: string | null; commit: string | null }) =>
-    `${record.remote ?? "?"}/${record.branch ?? "?"} ${shortSha(record.commit)}`;
-  const ago = (at: string | null) => (at ? ` (${formatRelative(at, now)})` : "");
-  const deploymentIsLatest = !generation || (deployment !== null && deployment.generationId === generation.id);
-
-  if (deployment?.status === "running") {
-    parts.push(`⟳ deploying ${ref(deployment)}${ago(deployment.startedAt)}`);
-  } else if (generation && !deploymentIsLatest && generation.eval.status === "running") {
-    parts.push(`⟳ evaluating ${ref(generation)}${ago(generation.eval.startedAt)}`);
-  } else if (generation && !deploymentIsLatest && generation.build.status === "running") {
-    parts.push(`⟳ building ${ref(generation)}${ago(generation.build.startedAt)}`);
-  } else if (generation && !deploymentIsLatest && generation.eval.status === "failed") {
-    parts.push(`✗ ${ref(generation)} evaluation failed${ago(generation.eval.endedAt)}`);
-  } else if (generation && !deploymentIsLatest && generation.build.status === "failed") {
-    parts.push(`✗ ${ref(generation)} build failed${ago(generation.build.endedAt)}`);
-  } else if (deployment?.status === "failed") {
-    parts.push(`✗ ${ref(deployment)} deployment failed${ago(deployment.endedAt)}`);
-  } else if (deployment) {
-    parts.push(`✓ ${ref(deployment)}${ago(deployment.endedAt ?? deployment.createdAt)}`);
-  } else {
-    parts.push("· no deployment yet");
-  }
-
-  const failedFetches = status.remotes.filter((remote) => remote.lastFetch && !remote.lastFetch.ok).map((remote) => remote.name);
-  if (failedFetches.length > 0) parts.push(`⚠ fetch failed: ${failedFetches.join(", ")}`);
-  if (status.needToReboot) parts.push("⏻ reboot needed");
-  return `${parts.join(" ")}\n`;
 }

@@ -2,7 +2,7 @@
  * The `comin` binary. Build-time commands (generate, validate) are loaded on demand so that the
  * daemon never imports the generators.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
 import { VERSION } from "../version.js";
 import { registerClientCommands } from "./client.js";
 
@@ -20,10 +20,15 @@ export function buildProgram(): Command {
     .description("run the agent (the daemon)")
     .requiredOption("--config <file>", "resolved JSON configuration (from `comin generate` or the NixOS module)")
     .addOption(new Option("--log-level <level>", "minimum log level").choices(["debug", "info", "warn", "error"]).default("info"))
-    .action(async (options: { config: string; logLevel: "debug" | "info" | "warn" | "error" }) => {
+    .addOption(
+      new Option("--log-format <format>", "text: for people (journald priorities under systemd, colours on a terminal unless NO_COLOR); json: one object a line for log shippers")
+        .choices(["text", "json"])
+        .default("text"),
+    )
+    .action(async (options: { config: string; logLevel: "debug" | "info" | "warn" | "error"; logFormat: "text" | "json" }) => {
       const { runCommand } = await import("../daemon.js");
       // The daemon owns the process: leave with its code even if a handle is still open.
-      process.exit(await runCommand(options.config, { level: options.logLevel }));
+      process.exit(await runCommand(options.config, { level: options.logLevel, format: options.logFormat }));
     });
 
   program
@@ -44,6 +49,23 @@ export function buildProgram(): Command {
     .action(async (file: string) => {
       const { validateCommand } = await import("../../generators/commands.js");
       process.exitCode = await validateCommand({ file, stdout: process.stdout, stderr: process.stderr });
+    });
+
+  program
+    .command("completion")
+    .description("print a shell completion script (bash, zsh or fish), generated from this CLI's definition")
+    .addArgument(new Argument("<shell>", "the shell").choices(["bash", "zsh", "fish"]))
+    .action(async (shell: "bash" | "zsh" | "fish") => {
+      const [{ completionScript }, { commandTree }] = await Promise.all([import("./completion.js"), import("./commands-tree.js")]);
+      process.stdout.write(completionScript(shell, commandTree(buildProgram())));
+    });
+
+  program
+    .command("man")
+    .description("print the comin(1) man page (roff), generated from this CLI's definition")
+    .action(async () => {
+      const [{ manPage }, { commandTree }] = await Promise.all([import("./manpage.js"), import("./commands-tree.js")]);
+      process.stdout.write(manPage(commandTree(buildProgram()), VERSION));
     });
 
   registerClientCommands(program);

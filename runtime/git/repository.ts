@@ -220,6 +220,14 @@ export class GitRepository {
     return exitCode === 0;
   }
 
+  /** How many commits `base` has that `head` has not (`git rev-list --count head..base`). */
+  async commitsBehind(head: string, base: string): Promise<number> {
+    assertObjectId(head);
+    assertObjectId(base);
+    const { stdout } = await this.git(["rev-list", "--count", `${head}..${base}`]);
+    return Number.parseInt(stdout.trim(), 10);
+  }
+
   async commitExists(sha: string): Promise<boolean> {
     if (!OBJECT_ID.test(sha)) return false;
     if (this.knownCommits.has(sha)) return true;

@@ -39,9 +39,22 @@ export async function detectNeedToReboot(args: {
   if (changed.length === 0) return { needed: false, reason: null, unknown: false };
   const what = changed.map((link) => link.name).join(", ");
   const first = changed[0];
+  const kernel = links.find((link) => link.name === "kernel");
+  const versions = kernel && kernel.booted !== kernel.current ? `kernel ${kernelVersion(kernel.booted)} → ${kernelVersion(kernel.current)}; ` : "";
   return {
     needed: true,
-    reason: `the running system's ${what} differ from the booted system's (${first?.name}: booted ${first?.booted ?? "none"}, running ${first?.current ?? "none"})`,
+    reason: `the running system's ${what} differ from the booted system's (${versions}${first?.name}: booted ${first?.booted ?? "none"}, running ${first?.current ?? "none"})`,
     unknown: false,
   };
+}
+
+/**
+ * The kernel's version as people name it, from the store path its link points to: NixOS links
+ * `kernel` to `/nix/store/<hash>-linux-6.6.1/bzImage` → "6.6.1"; another name is shown whole.
+ */
+export function kernelVersion(target: string | null): string {
+  if (target === null) return "none";
+  const name = /^\/nix\/store\/[0-9a-z]{32}-([^/]+)/.exec(target)?.[1];
+  if (!name) return path.basename(target);
+  return /^linux-(\d[^/]*)$/.exec(name)?.[1] ?? name;
 }

@@ -8,6 +8,9 @@ import type { RebootAttempt } from "../state/state.js";
 import { isInsideWindow, nextWindowStart } from "./windows.js";
 
 /** A failed reboot command is tried again after this long (inside a window). */
+/** The planner's words while a needed reboot waits for its window. */
+export const REBOOT_WINDOW = "a reboot window";
+
 export const REBOOT_RETRY_MS = 10 * 60 * 1000;
 
 export interface RebootFacts {
@@ -42,7 +45,7 @@ export function decideReboot(args: {
 }): RebootDecision {
   const { reboot, facts, lastAttempt, now } = args;
   if (!facts.needed || !policyReboots(reboot.policy) || args.suspended) return { kind: "none" };
-  if (!isInsideWindow(now, reboot.windows)) return { kind: "wait", why: "a reboot window", until: nextWindowStart(now, reboot.windows) };
+  if (!isInsideWindow(now, reboot.windows)) return { kind: "wait", why: REBOOT_WINDOW, until: nextWindowStart(now, reboot.windows) };
   const pair = rebootPair(facts.current, facts.booted);
   if (lastAttempt && lastAttempt.pair === pair) {
     if (lastAttempt.ok) return { kind: "none" };

@@ -94,3 +94,18 @@ export function nextWindowStart(now: Date, windows: RebootWindowConfig[]): Date 
     .sort((a, b) => a - b)[0];
   return next === undefined ? null : new Date(next);
 }
+
+/** The window that opens next (the first whose opening is `nextWindowStart`), and that instant. */
+export function nextWindowOpening(now: Date, windows: RebootWindowConfig[]): { window: RebootWindowConfig; at: Date } | null {
+  const at = nextWindowStart(now, windows);
+  if (at === null) return null;
+  const window = windows.find((candidate) => openAt(at.getTime(), candidate));
+  return window ? { window, at } : null;
+}
+
+/** "mon-fri 02:00-04:00 Europe/Paris, opens Mon 22 Jun 02:00 Europe/Paris" (issue 14.6). */
+export function describeWindowOpening(opening: { window: RebootWindowConfig; at: Date }): string {
+  const { window, at } = opening;
+  const local = DateTime.fromJSDate(at, { zone: window.timeZone }).setLocale("en-GB");
+  return `${window.days.join(",")} ${window.from}-${window.to} ${window.timeZone}, opens ${local.toFormat("ccc d LLL HH:mm")} ${window.timeZone}`;
+}

@@ -179,7 +179,7 @@ export class Daemon {
     env: Record<string, string> = {},
     wrap: (file: string, args: string[]) => [string, string[]] = (file, args) => [file, args],
   ): Promise<Daemon> {
-    const [file, args] = wrap(process.execPath, [CLI, "run", "--config", machine.configFile]);
+    const [file, args] = wrap(process.execPath, [CLI, "run", "--config", machine.configFile, "--log-format", "json"]);
     const child = spawn(file, args, {
       env: { ...process.env, ...GIT_ENV, ...env },
       stdio: ["ignore", "pipe", "pipe"],

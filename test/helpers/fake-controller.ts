@@ -12,6 +12,7 @@ import type {
   GenerationStatus,
   HistoryEntry,
   Operation,
+  PlanJson,
   RebootEntry,
   StageRecord,
   StatusJson,
@@ -154,14 +155,23 @@ export class FakeController implements Controller {
     return this.fetchBehaviour(remotes);
   }
 
-  async suspend(): Promise<void> {
-    this.calls.push({ method: "suspend", args: [] });
-    this.state.suspended = true;
+  plan(): PlanJson {
+    this.calls.push({ method: "plan", args: [] });
+    return { action: "idle", summary: "nothing to do: the current candidate is deployed", candidate: null, operation: null, outPath: null, blockers: [] };
   }
 
-  async resume(): Promise<void> {
+  async suspend(): Promise<boolean> {
+    this.calls.push({ method: "suspend", args: [] });
+    const changed = !this.state.suspended;
+    this.state.suspended = true;
+    return changed;
+  }
+
+  async resume(): Promise<boolean> {
     this.calls.push({ method: "resume", args: [] });
+    const changed = this.state.suspended;
     this.state.suspended = false;
+    return changed;
   }
 
   deployments(): HistoryEntry[] {

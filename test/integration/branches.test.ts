@@ -4,7 +4,7 @@
 import test from "ava";
 import { readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createMachine, Daemon, deployed, FleetRepo, localRemote, switchCalls, tempDir } from "../helpers/daemon.js";
+import { createMachine, Daemon, deployed, FleetRepo, git, localRemote, switchCalls, tempDir } from "../helpers/daemon.js";
 
 const profileLinks = async (profile: string) =>
   (await readdir(path.dirname(profile))).filter((name) => name.startsWith(`${path.basename(profile)}-`)).sort();
@@ -40,7 +40,7 @@ test("main deploys with switch, advances, and a testing branch deploys with test
   t.deepEqual((await switchCalls(machine)).map(([op]) => op), ["switch", "switch", "test", "switch"]);
 });
 
-test("a force-pushed main is refused, still refused after a restart, and accepted with allowForcePush", async (t) => {
+test("a main moved back is refused as behind, a rewritten one as reset, still after a restart, and accepted with allowForcePush", async (t) => {
   const dir = await tempDir(t);
   const fleet = await FleetRepo.create(path.join(dir, "fleet"));
   const machine = await createMachine(dir, "web1", { remotes: [localRemote("origin", fleet.dir)] });
@@ -50,15 +50,20 @@ test("a force-pushed main is refused, still refused after a restart, and accepte
   await daemon.waitFor(deployed(second, "switch"), 60_000, "the deployment of main");
 
   await fleet.setBranch("main", first);
+  const behind = await daemon.waitFor((s) => s.remotes[0]?.main.error?.includes("behind") ?? false, 30_000, "the older head to be refused");
+  t.is(behind.remotes[0]?.main.error, `main is behind the baseline (1 commit): ${first} is an ancestor of ${second}`);
+  const rewritten = await git(fleet.dir, ["commit-tree", `${first}^{tree}`, "-m", "rewritten history"]);
+  await fleet.setBranch("main", rewritten);
   const refused = await daemon.waitFor((s) => s.remotes[0]?.main.error?.includes("main was reset") ?? false, 30_000, "the reset to be refused");
 
   t.is(refused.baseline, second);
   t.is(refused.deployment?.commit, second);
-  t.is(refused.remotes[0]?.main.error, `main was reset: ${first} is not on top of ${second}`);
+  t.is(refused.remotes[0]?.main.error, `main was reset: ${rewritten} is not on top of ${second}`);
+  await fleet.setBranch("main", first);
 
   await daemon.stop();
   daemon = await Daemon.start(t, machine);
-  const afterRestart = await daemon.waitFor((s) => s.remotes[0]?.main.error?.includes("main was reset") ?? false, 30_000, "the refusal after a restart");
+  const afterRestart = await daemon.waitFor((s) => s.remotes[0]?.main.error?.includes("main is behind") ?? false, 30_000, "the refusal after a restart");
   t.is(afterRestart.baseline, second);
   await daemon.stop();
 

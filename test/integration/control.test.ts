@@ -52,6 +52,12 @@ test("status in three forms, fetch --wait, and a socket only root can use", asyn
   t.regex(fetched.stdout, /origin/);
   await daemon.waitFor(deployed(second, "switch"), 60_000, "the fetched commit to deploy (polling is off)");
 
+  // Without flags, the CLI finds the daemon through the configuration it runs with (14.9):
+  // COMIN_CONFIG here, /etc/comin/config.json as the NixOS module installs it.
+  const noFlags = await execa(process.execPath, [CLI, "status", "--json"], { reject: false, stdin: "ignore", env: { COMIN_CONFIG: machine.configFile } });
+  t.is(noFlags.exitCode, 0, noFlags.stderr);
+  t.is(JSON.parse(noFlags.stdout).hostname, "web1");
+
   const missing = await comin(["status", "--socket", path.join(dir, "nope.sock")]);
   t.is(missing.exitCode, 3);
   t.regex(missing.stderr, /not running/);
@@ -67,6 +73,9 @@ test("suspend holds deployments across a restart; resume deploys; submit-latest 
   await daemon.waitFor(deployed(first, "switch"), 60_000, "the first deployment");
 
   t.is((await comin(["suspend", "--socket", daemon.socket])).exitCode, 0);
+  const again = await comin(["suspend", "--socket", daemon.socket]);
+  t.is(again.exitCode, 0, "suspend when suspended is a no-op, not an error");
+  t.regex(again.stdout, /^Already suspended: nothing changed/);
   const second = await fleet.commit({ web1: machine.host({ variant: "v2" }) }, "second");
   await daemon.waitFor((s) => s.candidate?.commit === second && s.generation?.commit === second && s.generation.eval.status === "done", 60_000, "the evaluation while suspended");
   await daemon.stop();
@@ -78,6 +87,9 @@ test("suspend holds deployments across a restart; resume deploys; submit-latest 
 
   t.is((await comin(["resume", "--socket", daemon.socket])).exitCode, 0);
   await daemon.waitFor(deployed(second, "switch"), 60_000, "the deployment after resume");
+  const running = await comin(["resume", "--socket", daemon.socket]);
+  t.is(running.exitCode, 0, "resume when running is a no-op, not an error");
+  t.regex(running.stdout, /^Not suspended: nothing changed/);
 
   const before = (await switchCalls(machine)).length;
   const submitted = await comin(["deployment", "submit-latest", "--operation", "test", "--socket", daemon.socket]);

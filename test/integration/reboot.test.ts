@@ -22,7 +22,10 @@ test("a kernel change needs a reboot: outside the window the agent waits, inside
   const newKernel = await fleet.commit({ web1: machine.host({ variant: "v2", kernel: "kernel-2" }) }, "new kernel");
 
   let daemon = await Daemon.start(t, machine);
-  const waiting = await daemon.waitFor((s) => deployed(newKernel, "switch")(s) && s.needToReboot && s.pending === "a reboot window", 60_000, "the need to reboot");
+  const waiting = await daemon.waitFor((s) => deployed(newKernel, "switch")(s) && s.needToReboot && (s.pending?.startsWith("a reboot in the window") ?? false), 60_000, "the need to reboot");
+  const opens = new Date(waiting.pendingUntil ?? "");
+  t.is(waiting.pending, `a reboot in the window mon,tue,wed,thu,fri,sat,sun ${outside.from}-${outside.to} UTC, opens ${opens.toLocaleString("en-GB", { timeZone: "UTC", weekday: "short", day: "numeric", month: "short" }).replace(",", "")} ${outside.from} UTC`, "which window, and when it opens on its clock (14.6)");
+  t.is(opens.toISOString().slice(11, 16), outside.from);
 
   t.is(waiting.lastReboot, null);
   t.false(await exists(marker), "no reboot outside the window");

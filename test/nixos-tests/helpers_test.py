@@ -53,7 +53,10 @@ class FakeMachine:
         self.executed.append(command)
         if command == "comin status --json":
             status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
-            return (0, json.dumps(status)) if status is not None else (3, "comin: the daemon is not running\n")
+            if status is None:
+                return (3, "comin: the daemon is not running\n")
+            # `comin status` exits 1 when it shows a problem, with the JSON all the same.
+            return (1 if status.get("problems") else 0, json.dumps(status))
         for prefix, answer in self.commands.items():
             if command.startswith(prefix):
                 return answer
@@ -107,6 +110,11 @@ class StatusTests(unittest.TestCase):
         machine = FakeMachine([None])
 
         self.assertIsNone(self.h["comin_status"](machine))
+
+    def test_comin_status_reads_the_json_when_a_problem_makes_it_exit_1(self):
+        machine = FakeMachine([{"problems": [{"kind": "build"}], "hostname": "web1"}])
+
+        self.assertEqual(self.h["comin_status"](machine)["hostname"], "web1")
 
     def test_dig_follows_keys_and_indexes_and_stops_at_a_missing_level(self):
         status = {"remotes": [{"main": {"commit": "c1"}}]}

@@ -154,6 +154,21 @@ test("main force-pushed: refused with a visible error, and the previous selectio
   t.is(result.branches.origin?.main.error, `main was reset: ${rewritten} is not on top of ${b}`);
 });
 
+test("main moved back to an ancestor: refused as behind the baseline with the count, not as a reset", async (t) => {
+  const { upstream, machine } = await setup(t);
+  const a = await upstream("origin").commit("main");
+  await upstream("origin").commit("main");
+  const c = await upstream("origin").commit("main");
+  await machine.round();
+  await upstream("origin").setBranch("main", a);
+
+  const result = await machine.round();
+
+  t.deepEqual(picked(result), main(c));
+  t.is(result.baseline, c);
+  t.is(result.branches.origin?.main.error, `main is behind the baseline (2 commits): ${a} is an ancestor of ${c}`);
+});
+
 test("main force-pushed: the refusal survives a restart (the baseline is persisted)", async (t) => {
   const { upstream, machine } = await setup(t);
   await upstream("origin").commit("main");
@@ -267,7 +282,7 @@ test("several remotes: the order is the priority", async (t) => {
   t.deepEqual(picked(result), main(fromFirst, "first"));
 });
 
-test("several remotes: the first remote that advances wins, and one behind the new baseline is refused as reset", async (t) => {
+test("several remotes: the first remote that advances wins, and one behind the new baseline is refused as behind, not reset", async (t) => {
   const { upstream, machine } = await setup(t, [{ name: "first" }, { name: "second" }]);
   const a = await upstream("first").commit("main");
   await sharedHistory(upstream("first"), upstream("second"), a);
@@ -280,7 +295,7 @@ test("several remotes: the first remote that advances wins, and one behind the n
   t.deepEqual(picked(advanced), main(ahead, "second"));
   t.is(advanced.baseline, ahead);
   t.deepEqual(picked(next), main(ahead, "second"));
-  t.is(next.branches.first?.main.error, `main was reset: ${a} is not on top of ${ahead}`);
+  t.is(next.branches.first?.main.error, `main is behind the baseline (1 commit): ${a} is an ancestor of ${ahead}`);
 });
 
 /** Makes `sha` of `from` the main branch of `to` (same object id: the same history on two forges). */

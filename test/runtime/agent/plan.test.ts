@@ -133,6 +133,7 @@ const rows: Row[] = [
   { name: "§6 a generation pinned to this machine is built", state: { generations: [generation({ stages: ["done", "pending", "pending"], machineId: MACHINE })] }, expect: { kind: "build" } },
   // §7
   { name: "a built generation is deployed with its operation", state: { generations: [generation({ stages: ["done", "done", "pending"], operation: "test" })] }, expect: { kind: "deploy", operation: "test", manual: false } },
+  { name: "14.6 the deployment's reason says what changed, not a generation id", state: { generations: [generation({ stages: ["done", "done", "pending"] })] }, expect: { kind: "deploy", reason: "new commit aaaaaaa on origin/main" } },
   { name: "§7.2 same system and operation as the current deployment: skipped", state: { generations: [generation({ stages: ["done", "done", "pending"] })], deployments: [deployment()] }, expect: { kind: "already-deployed", deploymentId: "d1" } },
   { name: "§7.2 same system, another operation: deployed", state: { generations: [generation({ stages: ["done", "done", "pending"], operation: "test" })], deployments: [deployment()] }, expect: { kind: "deploy", operation: "test" } },
   { name: "§7.2 compared with the current (latest done) deployment, not the latest one", state: { generations: [generation({ stages: ["done", "done", "pending"] })], deployments: [deployment(), deployment({ id: "d2", outPath: OTHER_OUT, status: "failed" })] }, expect: { kind: "already-deployed", deploymentId: "d1" } },

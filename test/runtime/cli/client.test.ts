@@ -68,6 +68,17 @@ test("status --json prints controller.status() verbatim", async (t) => {
   t.deepEqual(JSON.parse(result.stdout), controller.state);
 });
 
+test("status exits 1 in every form while a problem is shown, 0 otherwise", async (t) => {
+  const { controller, socket } = await daemon(t);
+  const healthy = await run(["status", "--json", "--socket", socket]);
+  controller.state.problems = [{ kind: "fetch", subject: "origin", message: "fetch failed: x", since: null }];
+
+  const forms = await Promise.all([["--json"], ["--oneline"], []].map((form) => run(["status", ...form, "--socket", socket])));
+
+  t.is(healthy.exitCode, 0);
+  t.deepEqual(forms.map((result) => result.exitCode), [1, 1, 1]);
+});
+
 test("status prints the human form, --oneline the status-bar form", async (t) => {
   const { socket } = await daemon(t);
 
@@ -160,7 +171,7 @@ test("fetch --wait prints each outcome and exits 1 when one failed", async (t) =
   const ok = await run(["fetch", "--wait", "--remote", "origin", "--socket", socket]);
 
   t.is(failed.exitCode, 1);
-  t.is(failed.stdout, "✓ origin: fetched\n✗ mirror: repository not found\n");
+  t.is(failed.stdout, "✓ origin: fetched\n✗ mirror: fetch failed: repository not found\n");
   t.deepEqual(controller.callsOf("fetch"), [[["origin", "mirror"]], [["origin"]]]);
   t.is(ok.exitCode, 0);
 });

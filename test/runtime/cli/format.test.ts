@@ -1,6 +1,7 @@
 import test from "ava";
 import { formatDeploymentList, formatFetchOutcomes, formatLatestDeployment, formatConfirmations } from "../../../runtime/cli/format-records.js";
-import { formatOneline, formatStatus } from "../../../runtime/cli/format-status.js";
+import { formatOneline } from "../../../runtime/cli/format-oneline.js";
+import { formatStatus } from "../../../runtime/cli/format-status.js";
 import { formatElapsed, formatRelative } from "../../../runtime/cli/format-time.js";
 import type { StatusJson } from "../../../runtime/types.js";
 import { SHA_B, sampleDeployment, sampleGeneration, sampleReboot, sampleStatus } from "../../helpers/fake-controller.js";
@@ -23,6 +24,7 @@ function richStatus(): StatusJson {
     main: { name: "main", commit: null, error: null },
     testing: { name: null, commit: null, error: null },
   });
+  status.problems = [{ kind: "fetch", subject: "mirror", message: "fetch failed: 'git fetch mirror' failed: repository not found", since: "2026-06-20T09:59:30.000Z" }];
   return status;
 }
 
@@ -58,6 +60,9 @@ Agent           comin 0.1.0, started 3 hours ago
 Suspended       no
 Need to reboot  yes (the kernel changed)
 Baseline        1a2b3c4
+
+Problems
+  ✗ mirror: fetch failed: 'git fetch mirror' failed: repository not found (30 seconds ago)
 
 Remotes
   origin  https://git.example.org/acme/infra.git
@@ -137,7 +142,34 @@ test("oneline: confirmation, suspension, fetch failure and reboot markers", (t) 
   const status = richStatus();
   status.suspended = true;
 
-  t.is(formatOneline(status, NOW), "❔ ⏸ ✓ origin/main 1a2b3c4 (3 minutes ago) ⚠ fetch failed: mirror ⏻ reboot needed\n");
+  t.is(formatOneline(status, NOW), "❔ ⏸ ⚠ origin/main 1a2b3c4 (3 minutes ago) ⚠ fetch failed: mirror ⏻ reboot needed\n");
+});
+
+test("oneline: no green tick while a head is refused; the refusal is named", (t) => {
+  const status = sampleStatus({ problems: [{ kind: "refused", subject: "origin/main", message: "main was reset: 9f8e7d6 is not on top of 1a2b3c4", since: null }] });
+
+  t.is(formatOneline(status, NOW), "⚠ origin/main 1a2b3c4 (3 minutes ago) ⚠ refused: origin/main\n");
+});
+
+test("human status: a Problems block, the candidate's signature in the remote block's words, Pending points at the problems", (t) => {
+  const status = sampleStatus({
+    signatureTrust: true,
+    problems: [
+      { kind: "refused", subject: "origin/main", message: "commit 9f8e7d6 is not signed by a trusted key", since: null },
+      { kind: "build", subject: "origin/main 1a2b3c4", message: "build failed: error: builder failed\nlast 2 log lines:\n> boom", since: "2026-06-20T09:58:00.000Z" },
+    ],
+  });
+  status.candidate = { ...status.candidate!, signed: null, signedBy: null };
+  const untrusted = sampleStatus({ signatureTrust: false });
+  untrusted.candidate = { ...untrusted.candidate!, signed: null };
+
+  const text = formatStatus(status, NOW);
+
+  t.regex(text, /^Problems\n {2}✗ origin\/main: commit 9f8e7d6 is not signed by a trusted key\n {2}✗ origin\/main 1a2b3c4: build failed: error: builder failed \(2 minutes ago\)\n {6}last 2 log lines:\n {6}> boom$/m);
+  t.regex(text, /signature not checked: selected before signature trust was configured/);
+  t.regex(text, /^Pending\n {2}nothing \(2 problems above\)$/m);
+  t.regex(formatStatus(untrusted, NOW), /signatures not checked \(no trusted keys configured\)/);
+  t.notRegex(formatStatus(sampleStatus(), NOW), /Problems/);
 });
 
 test("oneline: work in progress and failures of a newer generation", (t) => {
@@ -193,6 +225,42 @@ test("confirmations and fetch outcomes", (t) => {
       { remote: "origin", ok: true, error: null },
       { remote: "mirror", ok: false, error: "could not resolve host" },
     ]),
-    "✓ origin: fetched\n✗ mirror: could not resolve host\n",
+    "✓ origin: fetched\n✗ mirror: fetch failed: could not resolve host\n",
   );
+  t.is(
+    formatFetchOutcomes([
+      {
+        remote: "origin",
+        ok: true,
+        error: null,
+        branches: [
+          { role: "main", name: "main", before: "1a2b3c4d", after: "9f8e7d6c", error: null },
+          { role: "testing", name: "testing-web1", before: null, after: null, error: null },
+        ],
+      },
+      { remote: "mirror", ok: true, error: null, branches: [{ role: "main", name: "main", before: "1a2b3c4d", after: "1a2b3c4d", error: null }] },
+      { remote: "fork", ok: true, error: null, branches: [{ role: "main", name: "main", before: "1a2b3c4d", after: "5e5e5e5e", error: "main was reset: 5e5e5e5e is not on top of 1a2b3c4d" }] },
+    ]),
+    `✓ origin: fetched
+    main          new head 9f8e7d6 (was 1a2b3c4)
+    testing-web1  absent
+✓ mirror: fetched
+    main  unchanged at 1a2b3c4
+✗ fork: fetched, but a head was refused
+    main  5e5e5e5 refused: main was reset: 5e5e5e5e is not on top of 1a2b3c4d
+`,
+  );
+});
+
+test("14.6: a multi-line Nix error is indented under its block; a pending wait says when", (t) => {
+  const status = sampleStatus({
+    generation: sampleGeneration({ eval: { status: "failed", error: "error: attribute 'x' missing\n\n       at /nix/store/…/flake.nix:3:5:\n            2|", startedAt: "2026-06-20T09:56:00.000Z", endedAt: "2026-06-20T09:58:00.000Z" } }),
+    pending: "a reboot in the window mon 02:00-04:00 Europe/Paris, opens Mon 22 Jun 02:00 Europe/Paris",
+    pendingUntil: "2026-06-22T00:00:00.000Z",
+  });
+
+  const text = formatStatus(status, NOW);
+
+  t.regex(text, /^ {2}evaluation {2}failed 2 minutes ago: error: attribute 'x' missing\n {16}\n {16} {7}at \/nix\/store\/…\/flake\.nix:3:5:\n {16} {12}2\|$/m);
+  t.regex(text, /^ {2}a reboot in the window mon 02:00-04:00 Europe\/Paris, opens Mon 22 Jun 02:00 Europe\/Paris \(tomorrow\)$/m);
 });

@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import test from "ava";
-import { detectNeedToReboot } from "../../../runtime/reboot/detect.js";
+import { detectNeedToReboot, kernelVersion } from "../../../runtime/reboot/detect.js";
 import { buildTestSystem, createMachineRoot, type TestHost } from "../../../scripts/lib/test-system.js";
 import { tempDir, type Teardown } from "../../helpers/nix.js";
 
@@ -22,7 +22,14 @@ test("a new kernel in the running system needs a reboot", async (t) => {
 
   t.true(detection.needed);
   t.false(detection.unknown);
-  t.regex(detection.reason ?? "", /^the running system's kernel, initrd differ from the booted system's \(kernel: booted \/nix\/store\/\S+-test-kernel, running \/nix\/store\/\S+-test-kernel\)$/);
+  t.regex(detection.reason ?? "", /^the running system's kernel, initrd differ from the booted system's \(kernel test-kernel → test-kernel; kernel: booted \/nix\/store\/\S+-test-kernel, running \/nix\/store\/\S+-test-kernel\)$/);
+});
+
+test("the reboot reason names kernel versions as NixOS stores them", (t) => {
+  t.is(kernelVersion("/nix/store/0a1b2c3d4e5f6g7h8i9j0k1l2m3n4p5q-linux-6.6.1/bzImage"), "6.6.1");
+  t.is(kernelVersion("/nix/store/0a1b2c3d4e5f6g7h8i9j0k1l2m3n4p5q-linux-6.1.55-rt/bzImage"), "6.1.55-rt");
+  t.is(kernelVersion("/nix/store/0a1b2c3d4e5f6g7h8i9j0k1l2m3n4p5q-test-kernel"), "test-kernel");
+  t.is(kernelVersion(null), "none");
 });
 
 test("another system with the same kernel needs no reboot", async (t) => {
