@@ -103,7 +103,7 @@ function pipeline(input: PlanInput): Action {
 
   switch (generation.eval.status) {
     case "pending":
-      return { kind: "evaluate", generationId: id };
+      return waitingForPublication(state, generation) ?? { kind: "evaluate", generationId: id };
     case "running":
       return { kind: "wait", why: RUNNING_WORDS.evaluate, until: null };
     case "cancelled":
@@ -151,6 +151,18 @@ function pipeline(input: PlanInput): Action {
     default:
       return { kind: "idle", why: null };
   }
+}
+
+/**
+ * §15: a generation waiting for its prebuilt system looks for the manifest again only after its
+ * remote was fetched since the last look.
+ */
+function waitingForPublication(state: State, generation: GenerationRecord): Action | null {
+  const since = generation.prebuiltMiss?.waitingSince;
+  if (!since) return null;
+  const fetchedAt = state.lastFetch[generation.remote]?.at;
+  if (fetchedAt !== undefined && Date.parse(fetchedAt) > Date.parse(since)) return null;
+  return { kind: "wait", why: generation.prebuiltMiss?.reason ?? "waiting for a prebuilt system", until: null };
 }
 
 /** Suspension and confirmations (§11) hold builds and deployments. */

@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { VERSION } from "../version.js";
 import { registerClientCommands } from "./client.js";
+import { registerPublishCommand } from "./publish.js";
 
 export const EX_USAGE = 2;
 
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
       process.exitCode = await validateCommand({ file, stdout: process.stdout, stderr: process.stderr });
     });
 
+  registerPublishCommand(program);
   registerClientCommands(program);
   for (const command of program.commands) applyExitOverride(command);
   return program;

@@ -11,6 +11,7 @@ import { remoteAuthEnvironment, writeAskpassScript } from "./auth.js";
 import { commitMessageOf } from "./commit-object.js";
 import { GitError, runGit, type GitResult, type GitRunOptions } from "./run.js";
 import { OBJECT_ID } from "./object-id.js";
+import { notesRefspec } from "../prebuilt/manifest.js";
 
 export { GitError, type GitErrorKind } from "./run.js";
 
@@ -43,6 +44,8 @@ export class GitRepository {
     private readonly log: Logger,
     private readonly askpassPath: string,
     private readonly fetchGlobalConfig: string,
+    /** The notes ref of prebuilt manifests (§15), fetched from every remote too; null: not fetched. */
+    private readonly notesRef: string | null,
   ) {}
 
   /**
@@ -68,7 +71,7 @@ export class GitRepository {
    * Opens or creates the bare repository `dir`, with core.hooksPath=/dev/null, and never runs
    * hooks or a shell with repository data.
    */
-  static async open(dir: string, log: Logger): Promise<GitRepository> {
+  static async open(dir: string, log: Logger, options: { notesRef?: string | null } = {}): Promise<GitRepository> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     // Idempotent on an existing repository; no template, so not even sample hooks are copied.
     await runGit(["init", "--bare", "--quiet", "--template=", "."], { cwd: dir, gitDir: dir, what: "git init" });
@@ -76,7 +79,7 @@ export class GitRepository {
     const askpassPath = await writeAskpassScript(dir);
     const fetchGlobalConfig = join(dir, "comin-fetch.gitconfig");
     await writeFile(fetchGlobalConfig, FETCH_GLOBAL_CONFIG, { mode: 0o600 });
-    const repository = new GitRepository(dir, log, askpassPath, fetchGlobalConfig);
+    const repository = new GitRepository(dir, log, askpassPath, fetchGlobalConfig, options.notesRef ?? null);
     await repository.removeStaleLocks();
     return repository;
   }
@@ -152,6 +155,7 @@ export class GitRepository {
         "--",
         remote.name,
         `+refs/heads/*:refs/remotes/${remote.name}/*`,
+        ...(this.notesRef ? [notesRefspec(remote.name, this.notesRef)] : []),
       ],
       {
         env: auth.env,

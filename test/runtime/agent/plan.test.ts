@@ -47,6 +47,8 @@ function generation(overrides: Partial<GenerationRecord> & { stages?: [StageReco
     drvPath: e === "done" ? "/nix/store/x.drv" : null,
     outPath: e === "done" ? OUT : null,
     machineId: null,
+    source: null,
+    prebuiltMiss: null,
     createdAt: NOW.toISOString(),
     operation: "switch",
     eval: stage(e),
