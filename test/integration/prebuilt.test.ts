@@ -29,7 +29,7 @@ interface Lab {
 type CacheSide = { cacheDir: string; cache: CacheServer; key: CacheKey };
 
 /** The file:// cache and the machine trusting the CI key: the default prebuilt settings of a test. */
-const fileCache = ({ cacheDir, key }: CacheSide): RuntimeConfigInput["prebuilt"] => ({ substituters: [`file://${cacheDir}`], trustedPublicKeys: [key.publicKey] });
+const fileCache = ({ cacheDir, key }: CacheSide): NonNullable<RuntimeConfigInput["prebuilt"]> => ({ substituters: [`file://${cacheDir}`], trustedPublicKeys: [key.publicKey] });
 
 async function lab(t: Teardown, prebuilt: (side: CacheSide) => RuntimeConfigInput["prebuilt"] = fileCache, extra: Partial<RuntimeConfigInput> = {}, hostname = "web1"): Promise<Lab> {
   const dir = await tempDir(t, "comin-prebuilt-");
@@ -89,4 +89,94 @@ test("publish then deploy over HTTP: the machine substitutes the published syste
   t.true(l.cache.requests.some((request) => request.endsWith(".narinfo")), "the machine asked the HTTP cache");
   t.regex(run.stdout, /web1 +published +\/nix\/store\//);
   t.regex(run.stdout, /2 published, 0 failed/);
+});
+
+test("a system signed by a key the machine does not trust is refused with Nix's reason; nothing is deployed", async (t) => {
+  const l = await lab(t, fileCache, { retries: { attempts: 1 } });
+  const stranger = await makeCacheKey(l.dir, "stranger.example.test-1");
+  const commit = await commitAndPush(l, "untrusted-key");
+  const run = await publish([l.configFile, "--repository", l.fleet.dir, "--to", `file://${l.cacheDir}`, "--sign-key", stranger.secretFile, "--push", "origin"]);
+  t.is(run.exitCode, 0, run.stdout + run.stderr);
+  const outPath = await publishedSystem(l, commit, "web1");
+  await forgetPath(outPath);
+
+  const daemon = await Daemon.start(t, l.machine);
+  const status = await daemon.waitFor((s) => s.generation?.commit === commit && s.generation.build.status === "failed", 60_000, "the substitution to fail");
+
+  t.regex(status.generation?.build.error ?? "", /cannot substitute the prebuilt system/);
+  t.regex(status.generation?.build.error ?? "", /is not signed by any of the keys in 'trusted-public-keys'/, "Nix's reason is quoted");
+  t.is(status.deployment, null);
+  t.false(await isValidPath(outPath));
+  t.deepEqual(await switchCalls(l.machine), []);
+});
+
+test("an unsigned system is refused: require-sigs holds even for a cache the machine names", async (t) => {
+  const l = await lab(t, fileCache, { retries: { attempts: 1 } });
+  const commit = await commitAndPush(l, "unsigned");
+  const run = await publish([l.configFile, "--repository", l.fleet.dir, "--to", `file://${l.cacheDir}`, "--push", "origin"]);
+  t.is(run.exitCode, 0, run.stdout + run.stderr);
+  const outPath = await publishedSystem(l, commit, "web1");
+  await forgetPath(outPath);
+
+  const daemon = await Daemon.start(t, l.machine);
+  const status = await daemon.waitFor((s) => s.generation?.commit === commit && s.generation.build.status === "failed", 60_000, "the substitution to fail");
+
+  t.regex(status.generation?.build.error ?? "", /cannot substitute the prebuilt system/);
+  t.regex(status.generation?.build.error ?? "", /is not signed by any of the keys in 'trusted-public-keys'/, "Nix's reason is quoted");
+  t.is(status.pending?.includes("gave up"), true);
+  t.false(await isValidPath(outPath));
+  t.deepEqual(await switchCalls(l.machine), []);
+});
+
+test("missing: wait — the commit waits for its manifest and deploys once the note is fetched", async (t) => {
+  const l = await lab(t);
+  const commit = await commitAndPush(l, "late-note");
+  const spy = await createProcessSpy(path.join(l.dir, "spy"));
+  const daemon = await Daemon.start(t, l.machine, { PATH: `${spy.binDir}:${process.env.PATH ?? ""}` });
+  const waiting = await daemon.waitFor((s) => s.generation?.commit === commit && (s.pending ?? "").startsWith(`waiting for a prebuilt system of ${commit} (refs/notes/comin)`), 30_000, "the wait for a manifest");
+  t.is(waiting.generation?.eval.status, "pending");
+  t.regex(waiting.generation?.eval.error ?? "", /has no notes ref refs\/notes\/comin/);
+
+  const run = await publish(publishArgs(l));
+  t.is(run.exitCode, 0, run.stdout + run.stderr);
+  const outPath = await publishedSystem(l, commit, "web1");
+  await forgetPath(outPath);
+  const status = await daemon.waitFor(deployed(commit, "switch"), 60_000, "the deployment after the note arrived");
+
+  t.is(status.deployment?.outPath, outPath);
+  t.is(status.generation?.source, "prebuilt");
+  t.is(status.generation?.attempt, 0, "waiting is not a failed attempt");
+  t.deepEqual((await spy.calls()).filter(isEvaluation), []);
+});
+
+test("the machine-id guard reads the manifest's machineId: another machine's system is never substituted", async (t) => {
+  const l = await lab(t);
+  const commit = await commitAndPush(l, "pinned-elsewhere", { machineId: "0123456789abcdef0123456789abcdef" });
+  const run = await publish(publishArgs(l));
+  t.is(run.exitCode, 0, run.stdout + run.stderr);
+  const outPath = await publishedSystem(l, commit, "web1");
+  await forgetPath(outPath);
+
+  const daemon = await Daemon.start(t, l.machine);
+  const status = await daemon.waitFor((s) => s.generation?.commit === commit && s.generation.build.status === "skipped", 30_000, "the machine-id guard");
+
+  t.is(status.generation?.machineId, "0123456789abcdef0123456789abcdef");
+  t.regex(status.generation?.build.error ?? "", /machineId 0123456789abcdef0123456789abcdef does not match this machine/);
+  t.false(await isValidPath(outPath), "nothing was substituted");
+  t.deepEqual(await switchCalls(l.machine), []);
+});
+
+test("missing: evaluate — a malformed manifest is not used: the machine evaluates and builds itself, and says why", async (t) => {
+  const l = await lab(t, (side) => ({ ...fileCache(side), missing: "evaluate" }));
+  const commit = await commitAndPush(l, "malformed-note");
+  await git(l.fleet.dir, ["notes", "--ref", "refs/notes/comin", "add", "-f", "-m", "{ not json", commit]);
+  await git(l.fleet.dir, ["push", "-q", "origin", "refs/notes/comin"]);
+
+  const daemon = await Daemon.start(t, l.machine);
+  const status = await daemon.waitFor(deployed(commit, "switch"), 60_000, "the local deployment");
+
+  t.is(status.generation?.source, "local");
+  t.is(status.generation?.eval.status, "done");
+  t.regex(status.generation?.prebuiltMiss?.reason ?? "", /the manifest of [0-9a-f]{40} in refs\/notes\/comin of origin is unusable: it is not valid JSON/);
+  t.regex(status.generation?.drvPath ?? "", /\.drv$/);
 });
