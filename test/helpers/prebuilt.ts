@@ -34,12 +34,11 @@ export interface CacheServer {
   requests: string[];
 }
 
-/** A static HTTP server of `root` on loopback (GET and HEAD only), stopped when the test ends. */
-export async function startCacheServer(t: Teardown, root: string, host = "127.0.0.1"): Promise<CacheServer> {
-  const requests: string[] = [];
-  const server = http.createServer((req, res) => {
+/** A static HTTP server of the files under `root` (GET and HEAD only): what a binary cache is. */
+export function createStaticServer(root: string, onRequest: (pathname: string) => void): http.Server {
+  return http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://cache");
-    requests.push(url.pathname);
+    onRequest(url.pathname);
     const file = path.join(root, path.normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, ""));
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405).end();
@@ -55,6 +54,12 @@ export async function startCacheServer(t: Teardown, root: string, host = "127.0.
       () => void res.writeHead(404).end(),
     );
   });
+}
+
+/** The static server of `root` on loopback, stopped when the test ends. */
+export async function startCacheServer(t: Teardown, root: string, host = "127.0.0.1"): Promise<CacheServer> {
+  const requests: string[] = [];
+  const server = createStaticServer(root, (pathname) => requests.push(pathname));
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const { port } = server.address() as AddressInfo;
