@@ -39,6 +39,11 @@ export const FIGURES: Record<FigureKey, FigureSpec> = {
   staleGitLocks: { label: "kills leaving a stale git lock, per 20", unit: "", digits: 0, target: { text: "0", met: (f) => f.max === 0 } },
   webhookFloodRssMb: { label: "RSS growth, 500 idle + 300 partial-body webhook clients", unit: "MiB", digits: 1, target: { text: "max <= 20", met: (f) => f.max <= 20 } },
   webhookFloodServed: { label: "signed webhooks answered during that flood", unit: "%", digits: 0, target: { text: "all (min = 100)", met: (f) => f.min === 100 } },
+  localDeployMs: { label: "fetch -> deployed, evaluated and built here", unit: "ms", digits: 0 },
+  localPeakRssMb: { label: "peak RSS, agent + children, local build", unit: "MiB", digits: 1 },
+  prebuiltDeployMs: { label: "fetch -> deployed, prebuilt (substituted over HTTP)", unit: "ms", digits: 0 },
+  prebuiltPeakRssMb: { label: "peak RSS, agent + children, prebuilt", unit: "MiB", digits: 1 },
+  prebuiltEvalsPerDeploy: { label: "evaluations per prebuilt deployment", unit: "", digits: 0, target: { text: "0", met: (f) => f.max === 0 } },
 };
 
 export interface Results {

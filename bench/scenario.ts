@@ -25,6 +25,11 @@ export const FIGURE_KEYS = [
   "staleGitLocks",
   "webhookFloodRssMb",
   "webhookFloodServed",
+  "localDeployMs",
+  "localPeakRssMb",
+  "prebuiltDeployMs",
+  "prebuiltPeakRssMb",
+  "prebuiltEvalsPerDeploy",
 ] as const;
 export type FigureKey = (typeof FIGURE_KEYS)[number];
 
