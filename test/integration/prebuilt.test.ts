@@ -11,6 +11,7 @@ import { createProcessSpy, isEvaluation } from "../../bench/process-spy.js";
 import type { RuntimeConfigInput } from "../../dsl/schema.js";
 import { createMachine, Daemon, deployed, FleetRepo, git, localRemote, switchCalls, tempDir, type Machine } from "../helpers/daemon.js";
 import { forgetPath, isValidPath, makeCacheKey, publish, startCacheServer, writeFleetConfig, type CacheKey, type CacheServer } from "../helpers/prebuilt.js";
+import { createSshKey, writeAllowedSigners } from "../helpers/keys.js";
 import type { Teardown } from "../helpers/temp.js";
 
 interface Lab {
@@ -179,4 +180,34 @@ test("missing: evaluate — a malformed manifest is not used: the machine evalua
   t.is(status.generation?.eval.status, "done");
   t.regex(status.generation?.prebuiltMiss?.reason ?? "", /the manifest of [0-9a-f]{40} in refs\/notes\/comin of origin is unusable: it is not valid JSON/);
   t.regex(status.generation?.drvPath ?? "", /\.drv$/);
+});
+
+test("with signature trust, an unsigned notes commit is not used (evaluated here instead); a notes commit signed by a trusted key is", async (t) => {
+  const keysDir = await tempDir(t, "comin-prebuilt-keys-");
+  const signer = await createSshKey(keysDir, "ci@example.test");
+  const allowed = await writeAllowedSigners(path.join(keysDir, "allowed_signers"), [signer]);
+  const l = await lab(t, (side) => ({ ...fileCache(side), missing: "evaluate" }), { signatures: { sshAllowedSignersFile: allowed } });
+  const signedCommit = (variant: string) => l.fleet.commit({ web1: l.machine.host({ variant }), other: l.machine.host({ variant: `${variant}-other` }) }, variant, "main", signer);
+  const first = await signedCommit("notes-unsigned");
+  await git(l.fleet.dir, ["push", "-q", "origin", "main"]);
+  t.is((await publish(publishArgs(l))).exitCode, 0);
+
+  const daemon = await Daemon.start(t, l.machine);
+  const local = await daemon.waitFor(deployed(first, "switch"), 60_000, "the local deployment");
+  t.is(local.generation?.source, "local");
+  t.regex(local.generation?.prebuiltMiss?.reason ?? "", /^the notes ref refs\/notes\/comin of origin \(commit [0-9a-f]{40}\) is not signed by a trusted key .*: its manifests are ignored$/);
+
+  await git(l.fleet.dir, ["config", "gpg.format", "ssh"]);
+  await git(l.fleet.dir, ["config", "user.signingKey", signer.privateKeyFile]);
+  const second = await signedCommit("notes-signed");
+  // The note first: with `missing: "evaluate"`, a commit seen before its note is evaluated here.
+  const run = await publish(publishArgs(l, ["--sign-commit"]));
+  t.is(run.exitCode, 0, run.stdout + run.stderr);
+  const outPath = await publishedSystem(l, second, "web1");
+  await forgetPath(outPath);
+  await git(l.fleet.dir, ["push", "-q", "origin", "main"]);
+  const prebuilt = await daemon.waitFor(deployed(second, "switch"), 60_000, "the prebuilt deployment");
+
+  t.is(prebuilt.generation?.source, "prebuilt", prebuilt.generation?.prebuiltMiss?.reason);
+  t.is(prebuilt.deployment?.outPath, outPath);
 });
