@@ -55,6 +55,7 @@ export async function publishCommand(options: PublishOptions): Promise<number> {
     stderr.write(`comin publish: ${errorMessage(error)}\n`);
     return PUBLISH_USAGE;
   }
+  if (options.signKeyFile === null) stderr.write("comin publish: no --sign-key: the closures are copied unsigned, and machines refuse them unless the cache signs them itself\n");
   stdout.write(`publishing ${commit} for ${hosts.length} host${hosts.length === 1 ? "" : "s"} to ${options.to}\n`);
 
   const workDir = await mkdtemp(path.join(tmpdir(), "comin-publish-"));

@@ -60,6 +60,7 @@ test("publishing other hosts of the same commit later merges them into the pushe
   const second = await publish([f.configFile, "--repository", clone, "--to", `file://${f.cache}`, "--push", "origin", "--hosts", "web2", "--commit", commit]);
 
   t.is(first.exitCode, 0, first.stdout + first.stderr);
+  t.regex(first.stderr, /no --sign-key: the closures are copied unsigned/);
   t.is(second.exitCode, 0, second.stdout + second.stderr);
   const note = JSON.parse(await git(f.forge, ["notes", "--ref", "refs/notes/comin", "show", commit])) as { hosts: Record<string, unknown> };
   t.deepEqual(Object.keys(note.hosts), ["web1", "web2"]);
