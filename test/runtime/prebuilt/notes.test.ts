@@ -123,3 +123,19 @@ test("publishing again for the same commit merges hosts; the newer entry of a ho
   t.deepEqual(manifest.hosts.web1, { outPath: OUT.replace("web1", "web1-new"), drvPath: null, machineId: "m" });
   t.deepEqual(JSON.parse(await git(dir, ["notes", "--ref", LOCAL_REF, "show", b])), manifest);
 });
+
+test("a note stored under fan-out directories (as git does once there are many notes) is found", async (t) => {
+  const { dir, gitDir, b } = await repoWithCommits(t);
+  const manifest = JSON.stringify({ schemaVersion: 1, commit: b, hosts: { web1: { outPath: OUT, drvPath: DRV, machineId: null } } });
+  const blob = (await git(dir, ["hash-object", "-w", "--stdin"], { input: manifest })).trim();
+  const inner = (await git(dir, ["mktree"], { input: `100644 blob ${blob}\t${b.slice(4)}\n` })).trim();
+  const middle = (await git(dir, ["mktree"], { input: `040000 tree ${inner}\t${b.slice(2, 4)}\n` })).trim();
+  const top = (await git(dir, ["mktree"], { input: `040000 tree ${middle}\t${b.slice(0, 2)}\n` })).trim();
+  const notesCommit = (await git(dir, ["commit-tree", "-m", "Notes added by 'git notes add'", top])).trim();
+  await git(dir, ["update-ref", LOCAL_REF, notesCommit]);
+
+  const found = await lookup(gitDir, b);
+
+  t.like(found, { ok: true, system: { outPath: OUT } });
+  t.is((await git(dir, ["notes", "--ref", LOCAL_REF, "show", b])).trim(), manifest, "git itself reads the same note");
+});
