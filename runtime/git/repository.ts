@@ -103,7 +103,8 @@ export class GitRepository {
    * core.hooksPath, so the repository's own reference-transaction hook would run.
    */
   private async removeRemote(name: string): Promise<void> {
-    const { stdout } = await this.git(["for-each-ref", "--format=%(refname)", "--", `refs/remotes/${name}/`]);
+    // Its branches and its copy of the notes ref (§15) go with it.
+    const { stdout } = await this.git(["for-each-ref", "--format=%(refname)", "--", `refs/remotes/${name}/`, `refs/notes/remotes/${name}/`]);
     const refs = stdout.split("\n").filter((ref) => ref !== "");
     if (refs.length > 0) await this.git(["update-ref", "--stdin"], { input: refs.map((ref) => `delete ${ref}\n`).join("") });
     await this.git(["config", "--remove-section", `remote.${name}`]);
