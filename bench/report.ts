@@ -42,6 +42,11 @@ export const FIGURES: Record<FigureKey, FigureSpec> = {
   fleetServerCpuPercent: { label: "git server CPU, 100 agents polling every 10 s", unit: "% core", digits: 1 },
   fleetFetchP50Ms: { label: "those agents' fetch latency, p50", unit: "ms", digits: 0 },
   fleetFetchP99Ms: { label: "those agents' fetch latency, p99", unit: "ms", digits: 0 },
+  localDeployMs: { label: "fetch -> deployed, evaluated and built here", unit: "ms", digits: 0 },
+  localPeakRssMb: { label: "peak RSS, agent + children, local build", unit: "MiB", digits: 1 },
+  prebuiltDeployMs: { label: "fetch -> deployed, prebuilt (substituted over HTTP)", unit: "ms", digits: 0 },
+  prebuiltPeakRssMb: { label: "peak RSS, agent + children, prebuilt", unit: "MiB", digits: 1 },
+  prebuiltEvalsPerDeploy: { label: "evaluations per prebuilt deployment", unit: "", digits: 0, target: { text: "0", met: (f) => f.max === 0 } },
 };
 
 export interface Results {

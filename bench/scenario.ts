@@ -28,6 +28,11 @@ export const FIGURE_KEYS = [
   "fleetServerCpuPercent",
   "fleetFetchP50Ms",
   "fleetFetchP99Ms",
+  "localDeployMs",
+  "localPeakRssMb",
+  "prebuiltDeployMs",
+  "prebuiltPeakRssMb",
+  "prebuiltEvalsPerDeploy",
 ] as const;
 export type FigureKey = (typeof FIGURE_KEYS)[number];
 

@@ -24,6 +24,8 @@ export interface MachineOptions {
   machineId?: string;
   /** Runtime config on top of the harness defaults (`createMachine`) and the given remotes. */
   config?: Partial<RuntimeConfigInput>;
+  /** Extra environment of the daemon (e.g. a PATH with the process spy first). */
+  env?: (role: string) => Promise<Record<string, string>> | Record<string, string>;
 }
 
 /**
@@ -39,7 +41,8 @@ export async function startMachine(t: Teardown, lab: NetworkLab, dir: string, ho
   const role = options.role ?? hostname;
   const machine = await createMachine(path.join(dir, role), hostname, { remotes, ...options.config }, options.machineId ? { machineId: options.machineId } : {});
   const node = await lab.addNode(role);
-  const daemon = await Daemon.start(t, machine, {}, (file, args) => lab.command(node, file, args));
+  const env = options.env ? await options.env(role) : {};
+  const daemon = await Daemon.start(t, machine, env, (file, args) => lab.command(node, file, args));
   return { machine, node, daemon };
 }
 

@@ -47,9 +47,10 @@ function printIssues(stderr: Writer, file: string, issues: readonly ConfigIssue[
   stderr.write(`${file}: ${issues.length} problem${issues.length === 1 ? "" : "s"}\n`);
 }
 
-type FleetOutcome = { ok: true; hosts: Record<string, CominConfig> } | { ok: false };
+export type FleetOutcome = { ok: true; hosts: Record<string, CominConfig> } | { ok: false };
 
-async function loadFleet(file: string, stderr: Writer): Promise<FleetOutcome> {
+/** Loads and resolves comin.config.ts (also for `comin publish`); problems are printed to `stderr`. */
+export async function loadFleet(file: string, stderr: Writer): Promise<FleetOutcome> {
   let input: unknown;
   try {
     input = await loadUserConfig(file);

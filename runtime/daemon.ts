@@ -1,6 +1,6 @@
 /**
  * `comin run`, the composition root: loads the resolved config, prepares the state directory,
- * plugs the real adapters (git source, local Nix builder, system deployer, this machine, the
+ * plugs the real adapters (git source, local Nix builder or the prebuilt one around it, system deployer, this machine, the
  * reboot command, the state store, the clock) into the agent, and serves the local API, metrics
  * and webhooks.
  */
@@ -11,6 +11,7 @@ import { Agent } from "./agent/agent.js";
 import { AgentController } from "./agent/controller.js";
 import { startApiServer } from "./api/server.js";
 import { localNixBuilder } from "./builder/local-nix.js";
+import { prebuiltBuilder } from "./builder/prebuilt.js";
 import { ConfigError, loadRuntimeConfig } from "./config.js";
 import { activate, runPostDeploymentCommand } from "./deploy/deployer.js";
 import { errorMessage } from "./errors.js";
@@ -58,7 +59,7 @@ export async function startDaemon(configFile: string, options: { level?: Level; 
   log.info("starting", { version: VERSION, config: configFile, stateDir: config.stateDir, remotes: config.remotes.map((r) => r.name) });
   for (const setting of insecureGitEnvironment(process.env)) log.warn("git's TLS certificate checks are off", { ...setting });
 
-  const repo = await GitRepository.open(path.join(config.stateDir, "repository"), log);
+  const repo = await GitRepository.open(path.join(config.stateDir, "repository"), log, { notesRef: config.prebuilt?.notesRef ?? null });
   await repo.syncRemotes(config.remotes);
   const verifier = await signatureVerifier(config, log);
   const store = new StateStore(path.join(config.stateDir, "state.json"), log);
@@ -69,7 +70,7 @@ export async function startDaemon(configFile: string, options: { level?: Level; 
     state,
     ports: {
       source: gitSource({ config, repo, verifier, log }),
-      builder: localNixBuilder(config, repo.dir),
+      builder: prebuiltBuilder({ config, gitDir: repo.dir, verifier, local: localNixBuilder(config, repo.dir), log }),
       deployer: systemDeployer(config, log),
       machine: await localMachine(config.paths, log),
       rebooter: commandRebooter(config.reboot.command),

@@ -1,5 +1,6 @@
 /** Why a stage (fetch, eval, build, deploy) stopped. Callers branch on `kind`, never on text. */
-export type StageErrorKind = "failed" | "timeout" | "cancelled";
+/** `waiting`: nothing failed, the stage cannot run yet (a prebuilt system not yet published, §15). */
+export type StageErrorKind = "failed" | "timeout" | "cancelled" | "waiting";
 
 export class StageError extends Error {
   override readonly name = "StageError";

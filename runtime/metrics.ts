@@ -179,7 +179,8 @@ export class Metrics {
       else if (status === "failed") this.lastFailed[key] = 1;
     };
     if (generation) {
-      decisive(generation.eval.status, "eval");
+      // §15: a prebuilt system skips the evaluation, successfully.
+      decisive(generation.source === "prebuilt" && generation.eval.status === "skipped" ? "done" : generation.eval.status, "eval");
       decisive(generation.build.status, "build");
     }
     const deployment = latestDeployment(this.controller.deployments());
@@ -203,7 +204,9 @@ export class Metrics {
         case "eval-finished":
         case "build-finished": {
           const stage = event.type === "eval-finished" ? "eval" : "build";
-          this.stageDuration.observe({ stage }, event.durationMs / 1000);
+          // A manifest lookup (§15: eval skipped for a prebuilt system, or still pending while
+          // one is awaited) is not an evaluation: it does not count in the eval durations.
+          if (event.status !== "pending" && event.status !== "skipped") this.stageDuration.observe({ stage }, event.durationMs / 1000);
           if (event.status === "done" || event.status === "failed") this.lastFailed[stage] = event.status === "failed" ? 1 : 0;
           break;
         }

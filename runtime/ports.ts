@@ -7,7 +7,7 @@ import type { SelectionResult } from "./selection.js";
 import type { BranchStatuses, State } from "./state/state.js";
 import type { ActivationResult } from "./deploy/deployer.js";
 import type { RebootDetection } from "./reboot/detect.js";
-import type { Candidate, DeploymentRecord, FetchOutcome, GenerationRecord, Operation } from "./types.js";
+import type { Candidate, DeploymentRecord, FetchOutcome, GenerationRecord, GenerationSource, Operation } from "./types.js";
 
 /** Wall clock and timers. */
 export interface Clock {
@@ -40,6 +40,10 @@ export interface Resolution {
   machineId: string | null;
   /** COMIN_FLAKE_URL; null when not evaluated from a flake. */
   flakeUrl: string | null;
+  /** Evaluated here, or read from a published manifest (§15). @default "local" */
+  source?: GenerationSource;
+  /** Why a published system was not used (§15, `missing: "evaluate"`); null when none was looked for or it was used. */
+  prebuiltMiss?: string | null;
 }
 
 export interface StageIo {
@@ -48,9 +52,12 @@ export interface StageIo {
   onLine: (line: string) => void;
 }
 
-/** Turns a generation into a system in the local store. The local Nix builder is one implementation. */
+/** Turns a generation into a system in the local store: the local Nix builder, or the prebuilt one (§15). */
 export interface Builder {
-  /** One evaluation: drvPath, outPath, machineId. */
+  /**
+   * One evaluation (drvPath, outPath, machineId), or a published manifest's entry. Throws
+   * `StageError("waiting")` when the generation must wait for a publication (§15).
+   */
   resolve(generation: GenerationRecord, io: StageIo): Promise<Resolution>;
   /** Makes the outPath valid in the store, kept alive by a GC root of the generation; returns it. */
   realise(generation: GenerationRecord, io: StageIo): Promise<string>;

@@ -35,6 +35,16 @@ export interface Candidate {
   message?: string;
 }
 
+/** Where a generation's system comes from: evaluated and built here, or published by CI (§15). */
+export type GenerationSource = "local" | "prebuilt";
+
+/** Why a published system was not used (§15); `waitingSince` is set while the generation waits for one. */
+export interface PrebuiltMiss {
+  reason: string;
+  /** When the manifest was last looked for (the start of that look); null when evaluated here instead. */
+  waitingSince: string | null;
+}
+
 /** One evaluation (+ build, + deployment) of one candidate. */
 export interface GenerationRecord {
   id: string;
@@ -47,6 +57,9 @@ export interface GenerationRecord {
   drvPath: string | null;
   outPath: string | null;
   machineId: string | null;
+  /** null until the evaluation stage has resolved the system. */
+  source: GenerationSource | null;
+  prebuiltMiss: PrebuiltMiss | null;
   createdAt: string;
   /** Operation this generation is deployed with (from its branch, or a manual submit). */
   operation: Operation;

@@ -11,9 +11,10 @@ import { fleetServer } from "./fleet-server.js";
 import { idle } from "./idle.js";
 import { latency } from "./latency.js";
 import { overhead } from "./overhead.js";
+import { prebuilt } from "./prebuilt.js";
 import { scale } from "./scale.js";
 import { webhookFlood } from "./webhook-flood.js";
 
-export const STAGES: readonly (readonly Scenario[])[] = [[evaluations], [overhead], [latency], [scale], [bigRepo], [idle, crash], [webhookFlood], [fleetServer]];
+export const STAGES: readonly (readonly Scenario[])[] = [[evaluations], [overhead], [latency], [scale], [bigRepo], [idle, crash], [webhookFlood], [prebuilt], [fleetServer]];
 
 export const SCENARIOS: readonly Scenario[] = STAGES.flat();

@@ -20,10 +20,14 @@ export async function runEvaluation(ctx: AgentContext, generation: GenerationRec
   const log = ctx.log.child({ generation: generation.id });
   try {
     const resolution = await ctx.ports.builder.resolve(generation, { signal, onLine: (line) => log.info("nix", { stage: "eval", line }) });
-    Object.assign(generation, { drvPath: resolution.drvPath, outPath: resolution.outPath, machineId: resolution.machineId, flakeUrl: resolution.flakeUrl });
-    generation.eval = endStage(generation.eval, ctx.at(), "done");
+    const source = resolution.source ?? "local";
+    Object.assign(generation, { drvPath: resolution.drvPath, outPath: resolution.outPath, machineId: resolution.machineId, flakeUrl: resolution.flakeUrl, source });
+    generation.prebuiltMiss = resolution.prebuiltMiss ? { reason: resolution.prebuiltMiss, waitingSince: null } : null;
+    // §15: a published system is not evaluated here; the stage says why it was skipped.
+    generation.eval = source === "prebuilt" ? endStage(generation.eval, ctx.at(), "skipped", "prebuilt") : endStage(generation.eval, ctx.at(), "done");
   } catch (error) {
-    fail(ctx, generation, "eval", error, signal);
+    if (error instanceof StageError && error.kind === "waiting") waitForPublication(ctx, generation, error.message, started);
+    else fail(ctx, generation, "eval", error, signal);
   }
   await ctx.save();
   const { status, error } = generation.eval;
@@ -50,6 +54,18 @@ export async function runBuild(ctx: AgentContext, generation: GenerationRecord, 
   await ctx.ports.builder.forget(ctx.state.generations.map((g) => g.id)).catch((pruneError: unknown) => {
     ctx.log.warn("cannot remove old GC roots", { error: errorMessage(pruneError) });
   });
+}
+
+/**
+ * §15 `missing: "wait"`: no usable manifest yet. The stage goes back to pending with the reason;
+ * the planner looks again after the next fetch of the generation's remote. Not a failed attempt.
+ */
+function waitForPublication(ctx: AgentContext, generation: GenerationRecord, reason: string, lookedAt: Date): void {
+  const repeated = generation.prebuiltMiss?.reason === reason;
+  generation.eval = { ...resetStage(generation.eval), error: reason };
+  generation.prebuiltMiss = { reason, waitingSince: lookedAt.toISOString() };
+  if (repeated) ctx.log.debug("still no prebuilt system", { generation: generation.id, reason });
+  else ctx.log.info("no prebuilt system yet: waiting for one", { generation: generation.id, commit: generation.commit, reason });
 }
 
 function fail(ctx: AgentContext, generation: GenerationRecord, stage: "eval" | "build", error: unknown, signal: AbortSignal): void {

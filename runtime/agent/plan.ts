@@ -103,7 +103,7 @@ function pipeline(input: PlanInput): Action {
 
   switch (generation.eval.status) {
     case "pending":
-      return { kind: "evaluate", generationId: id };
+      return waitingForPublication(state, generation) ?? { kind: "evaluate", generationId: id };
     case "running":
       return { kind: "wait", why: RUNNING_WORDS.evaluate, until: null };
     case "cancelled":
@@ -156,6 +156,18 @@ function pipeline(input: PlanInput): Action {
 /** What changed, in words: "new commit 1a2b3c4 on origin/main" (issue 14.6). */
 export function deploymentReason(generation: GenerationRecord): string {
   return `new commit ${generation.commit.slice(0, 7)} on ${generation.remote}/${generation.branch}${generation.isTesting ? " (testing)" : ""}`;
+}
+
+/**
+ * §15: a generation waiting for its prebuilt system looks for the manifest again only after its
+ * remote was fetched since the last look.
+ */
+function waitingForPublication(state: State, generation: GenerationRecord): Action | null {
+  const since = generation.prebuiltMiss?.waitingSince;
+  if (!since) return null;
+  const fetchedAt = state.lastFetch[generation.remote]?.at;
+  if (fetchedAt !== undefined && Date.parse(fetchedAt) > Date.parse(since)) return null;
+  return { kind: "wait", why: generation.prebuiltMiss?.reason ?? "waiting for a prebuilt system", until: null };
 }
 
 /** Suspension and confirmations (§11) hold builds and deployments. */

@@ -19,6 +19,8 @@ export function newGeneration(candidate: Candidate, operation: Operation, at: st
     drvPath: null,
     outPath: null,
     machineId: null,
+    source: null,
+    prebuiltMiss: null,
     createdAt: at,
     operation,
     eval: pendingStage(),

@@ -8,6 +8,15 @@ import { elapsedBetween, formatInstant, formatRelative, shortSha } from "./forma
 type Stage = GenerationRecord["eval"];
 
 /** "done 3 minutes ago (took 12s)", "running, started 1 minute ago", "failed 2 minutes ago: …". */
+/** §15: evaluated here or published by CI; and why a published system was not used. */
+function describeSource(generation: { source?: "local" | "prebuilt" | null; prebuiltMiss?: { reason: string; waitingSince: string | null } | null }): string | null {
+  const miss = generation.prebuiltMiss;
+  if (generation.source === "prebuilt") return "prebuilt (substituted from the binary cache)";
+  // Machines without `prebuilt` always evaluate here: nothing worth a line.
+  if (generation.source === "local") return miss ? `local (no usable prebuilt system: ${miss.reason})` : null;
+  return miss?.waitingSince ? "waiting for a prebuilt system" : null;
+}
+
 export function describeStage(stage: Stage | { status: StageStatus | DeploymentRecord["status"]; error: string | null; startedAt: string | null; endedAt: string | null }, now: Date): string {
   const ended = stage.endedAt ? formatRelative(stage.endedAt, now) : null;
   const took = elapsedBetween(stage.startedAt, stage.endedAt);
@@ -154,6 +163,7 @@ export function formatStatus(status: StatusJson, now: Date): string {
         ["evaluation", describeStage(generation.eval, now)],
         ["build", describeStage(generation.build, now)],
         ["system", generation.outPath],
+        ["source", describeSource(generation)],
       ]),
     );
   }

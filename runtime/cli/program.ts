@@ -5,6 +5,7 @@
 import { Argument, Command, CommanderError, Option } from "commander";
 import { VERSION } from "../version.js";
 import { registerClientCommands } from "./client.js";
+import { registerPublishCommand } from "./publish.js";
 
 export const EX_USAGE = 2;
 
@@ -68,6 +69,7 @@ export function buildProgram(): Command {
       process.stdout.write(manPage(commandTree(buildProgram()), VERSION));
     });
 
+  registerPublishCommand(program);
   registerClientCommands(program);
   for (const command of program.commands) applyExitOverride(command);
   return program;

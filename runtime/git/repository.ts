@@ -11,6 +11,7 @@ import { remoteAuthEnvironment, writeAskpassScript } from "./auth.js";
 import { commitMessageOf } from "./commit-object.js";
 import { GitError, runGit, type GitResult, type GitRunOptions } from "./run.js";
 import { OBJECT_ID } from "./object-id.js";
+import { notesRefspec } from "../prebuilt/manifest.js";
 
 export { GitError, type GitErrorKind } from "./run.js";
 
@@ -49,6 +50,8 @@ export class GitRepository {
     private readonly log: Logger,
     private readonly askpassPath: string,
     private readonly fetchGlobalConfig: string,
+    /** The notes ref of prebuilt manifests (§15), fetched from every remote too; null: not fetched. */
+    private readonly notesRef: string | null,
   ) {}
 
   /**
@@ -74,7 +77,7 @@ export class GitRepository {
    * Opens or creates the bare repository `dir`, with core.hooksPath=/dev/null, and never runs
    * hooks or a shell with repository data.
    */
-  static async open(dir: string, log: Logger): Promise<GitRepository> {
+  static async open(dir: string, log: Logger, options: { notesRef?: string | null } = {}): Promise<GitRepository> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     // Idempotent on an existing repository; no template, so not even sample hooks are copied.
     await runGit(["init", "--bare", "--quiet", "--template=", "."], { cwd: dir, gitDir: dir, what: "git init" });
@@ -82,7 +85,7 @@ export class GitRepository {
     const askpassPath = await writeAskpassScript(dir);
     const fetchGlobalConfig = join(dir, "comin-fetch.gitconfig");
     await writeFile(fetchGlobalConfig, FETCH_GLOBAL_CONFIG, { mode: 0o600 });
-    const repository = new GitRepository(dir, log, askpassPath, fetchGlobalConfig);
+    const repository = new GitRepository(dir, log, askpassPath, fetchGlobalConfig, options.notesRef ?? null);
     await repository.removeStaleLocks();
     return repository;
   }
@@ -106,7 +109,8 @@ export class GitRepository {
    * core.hooksPath, so the repository's own reference-transaction hook would run.
    */
   private async removeRemote(name: string): Promise<void> {
-    const { stdout } = await this.git(["for-each-ref", "--format=%(refname)", "--", `refs/remotes/${name}/`]);
+    // Its branches and its copy of the notes ref (§15) go with it.
+    const { stdout } = await this.git(["for-each-ref", "--format=%(refname)", "--", `refs/remotes/${name}/`, `refs/notes/remotes/${name}/`]);
     const refs = stdout.split("\n").filter((ref) => ref !== "");
     if (refs.length > 0) await this.git(["update-ref", "--stdin"], { input: refs.map((ref) => `delete ${ref}\n`).join("") });
     await this.git(["config", "--remove-section", `remote.${name}`]);
@@ -158,6 +162,7 @@ export class GitRepository {
         "--",
         remote.name,
         `+refs/heads/*:refs/remotes/${remote.name}/*`,
+        ...(this.notesRef ? [notesRefspec(remote.name, this.notesRef)] : []),
       ],
       {
         // No `git maintenance run --auto` after every fetch (one more process per remote and

@@ -51,7 +51,8 @@ export const EVALUATION_APPLY = [
   "}",
 ].join("\n");
 
-function parseEvaluation(stdout: string, flakeUrl: string | null): Evaluation {
+/** Reads the `--apply` result (also `comin publish`'s, which evaluates the same expression). */
+export function parseEvaluation(stdout: string, flakeUrl: string | null): Evaluation {
   let data: unknown;
   try {
     data = JSON.parse(stdout);

@@ -18,6 +18,16 @@ export function flakeUrl(args: { repoDir: string; commit: string; ref: string; s
   return `git+file://${encode(args.repoDir)}?${query.join("&")}`;
 }
 
+/**
+ * The flake reference of one commit of a non-bare checkout (`comin publish` in CI): Nix finds any
+ * commit of its object store there with `rev` alone (spec/nix-offline.md).
+ */
+export function checkoutFlakeUrl(args: { dir: string; commit: string; subdir: string; submodules: boolean }): string {
+  const query = [`dir=${encode(args.subdir)}`, `rev=${args.commit}`];
+  if (args.submodules) query.push("submodules=1");
+  return `git+file://${encode(args.dir)}?${query.join("&")}`;
+}
+
 /** `nixosConfigurations."<hostname>"`: quoted, because host names may contain dots. */
 export function flakeSystemAttribute(hostname: string): string {
   return `nixosConfigurations.${JSON.stringify(hostname)}`;

@@ -54,6 +54,8 @@ const GenerationRecordSchema = z.strictObject({
   drvPath: z.string().nullable(),
   outPath: z.string().nullable(),
   machineId: z.string().nullable(),
+  source: z.enum(["local", "prebuilt"]).nullable().default(null),
+  prebuiltMiss: z.strictObject({ reason: z.string(), waitingSince: Time.nullable() }).nullable().default(null),
   createdAt: Time,
   operation: Operation,
   eval: StageRecordSchema,

@@ -42,6 +42,8 @@ export function sampleGeneration(overrides: GenerationOverrides = {}): Generatio
     drvPath: "/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-nixos-system-web1.drv",
     outPath: "/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-nixos-system-web1",
     machineId: null,
+    source: null,
+    prebuiltMiss: null,
     createdAt: "2026-06-20T09:50:00.000Z",
     operation: "switch",
     attempt: 0,

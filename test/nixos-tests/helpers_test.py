@@ -197,6 +197,20 @@ class StatusTests(unittest.TestCase):
 
         self.assertIn("attribute missing", str(raised.exception))
 
+    def test_the_guard_accepts_a_substituted_system_whose_evaluation_was_skipped(self):
+        prebuilt = dict(generation("c1", "/nix/store/bbb-web1", eval_status="skipped", eval_error="prebuilt"), source="prebuilt")
+        machine = FakeMachine([{"generation": prebuilt}])
+
+        status = self.h["assert_prebuilt"](machine, "c1", "/nix/store/bbb-web1", 10)
+
+        self.assertEqual(status["generation"]["source"], "prebuilt")
+
+    def test_the_guard_refuses_a_skipped_evaluation_of_a_local_system(self):
+        machine = FakeMachine([{"generation": generation("c1", "/nix/store/bbb-web1", eval_status="skipped")}])
+
+        with self.assertRaises(DriverAssertion):
+            self.h["assert_prebuilt"](machine, "c1", "/nix/store/bbb-web1", 10)
+
 
 class MetricTests(unittest.TestCase):
     def setUp(self):

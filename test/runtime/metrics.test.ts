@@ -167,6 +167,20 @@ test("comin_last_*_failed keep the last finished outcome while a stage runs agai
   metrics.close();
 });
 
+test("§15 a manifest lookup is not an evaluation: no eval duration observed; a prebuilt system clears comin_last_eval_failed", async (t) => {
+  const controller = new FakeController(sampleStatus({ generation: sampleGeneration({ eval: { status: "failed", error: "boom", startedAt: AT, endedAt: AT } }) }));
+  const { metrics } = withMetrics(controller);
+  const evalCount = async () => (await values(metrics, "comin_stage_duration_seconds")).find((s) => s.metricName === "comin_stage_duration_seconds_count" && s.labels["stage"] === "eval")?.value ?? 0;
+
+  controller.emit({ type: "eval-finished", at: AT, generation: "gen-1", commit: SHA_A, status: "pending", error: "waiting for a prebuilt system", durationMs: 40 });
+  controller.state.generation = sampleGeneration({ source: "prebuilt", eval: { status: "skipped", error: "prebuilt", startedAt: AT, endedAt: AT } });
+  controller.emit({ type: "eval-finished", at: AT, generation: "gen-1", commit: SHA_A, status: "skipped", error: "prebuilt", durationMs: 30 });
+
+  t.is(await evalCount(), 0);
+  t.is(await value(metrics, "comin_last_eval_failed"), 0);
+  metrics.close();
+});
+
 test("comin_last_deployment_failed reads the latest deployment of the history (restored after a restart)", async (t) => {
   const history = [sampleDeployment(), sampleDeployment({ id: "dep-2", createdAt: "2026-06-20T11:00:00.000Z", status: "failed", error: "activation failed" })];
   const { metrics } = withMetrics(new FakeController(sampleStatus(), history));

@@ -47,6 +47,8 @@ function generation(overrides: Partial<GenerationRecord> & { stages?: [StageReco
     drvPath: e === "done" ? "/nix/store/x.drv" : null,
     outPath: e === "done" ? OUT : null,
     machineId: null,
+    source: null,
+    prebuiltMiss: null,
     createdAt: NOW.toISOString(),
     operation: "switch",
     eval: stage(e),
@@ -131,6 +133,13 @@ const rows: Row[] = [
   { name: "§6 … and stays stopped", state: { generations: [generation({ stages: ["done", "skipped", "skipped"], machineId: "ffffffffffffffffffffffffffffffff" })] }, expect: { kind: "idle" } },
   { name: "§6 an unknown host machine id never matches a pinned one", state: { generations: [generation({ stages: ["done", "pending", "pending"], machineId: MACHINE })] }, facts: { hostMachineId: null }, expect: { kind: "machine-id-mismatch" } },
   { name: "§6 a generation pinned to this machine is built", state: { generations: [generation({ stages: ["done", "pending", "pending"], machineId: MACHINE })] }, expect: { kind: "build" } },
+  // §15 prebuilt systems
+  { name: "§15 waiting for a prebuilt system: wait until the remote is fetched again", state: { generations: [generation({ prebuiltMiss: { reason: `waiting for a prebuilt system of ${A} (refs/notes/comin): no manifest`, waitingSince: NOW.toISOString() } })], lastFetch: { origin: { at: new Date(NOW.getTime() - 1000).toISOString(), ok: true, error: null } } }, expect: { kind: "wait", why: `waiting for a prebuilt system of ${A} (refs/notes/comin): no manifest`, until: null } },
+  { name: "§15 … and looks again after a fetch of its remote", state: { generations: [generation({ prebuiltMiss: { reason: "waiting", waitingSince: NOW.toISOString() } })], lastFetch: { origin: { at: new Date(NOW.getTime() + 1000).toISOString(), ok: true, error: null } } }, expect: { kind: "evaluate", generationId: "g1" } },
+  { name: "§15 … a fetch of another remote does not count", state: { generations: [generation({ prebuiltMiss: { reason: "waiting", waitingSince: NOW.toISOString() } })], lastFetch: { mirror: { at: new Date(NOW.getTime() + 1000).toISOString(), ok: true, error: null } } }, expect: { kind: "wait" } },
+  { name: "§15 a system evaluated here after a miss (missing: evaluate) is built", state: { generations: [generation({ stages: ["done", "pending", "pending"], source: "local", prebuiltMiss: { reason: "no manifest", waitingSince: null } })] }, expect: { kind: "build" } },
+  { name: "§15 a prebuilt system (evaluation skipped) is built, i.e. substituted", state: { generations: [generation({ stages: ["skipped", "pending", "pending"], source: "prebuilt", outPath: OUT })] }, expect: { kind: "build" } },
+  { name: "§15 the machine-id guard applies to the manifest's machineId", state: { generations: [generation({ stages: ["skipped", "pending", "pending"], source: "prebuilt", outPath: OUT, machineId: "ffffffffffffffffffffffffffffffff" })] }, expect: { kind: "machine-id-mismatch" } },
   // §7
   { name: "a built generation is deployed with its operation", state: { generations: [generation({ stages: ["done", "done", "pending"], operation: "test" })] }, expect: { kind: "deploy", operation: "test", manual: false } },
   { name: "14.6 the deployment's reason says what changed, not a generation id", state: { generations: [generation({ stages: ["done", "done", "pending"] })] }, expect: { kind: "deploy", reason: "new commit aaaaaaa on origin/main" } },

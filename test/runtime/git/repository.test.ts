@@ -413,3 +413,25 @@ test("remoteHeads reads every remote-tracking ref in one call", async (t) => {
   t.is(heads.get("refs/remotes/origin/main"), main);
   t.is(heads.get("refs/remotes/origin/feature/x"), feature);
 });
+
+test("§15 with a notes ref, each remote's notes are fetched into its own copy; a remote without them fetches fine; removing the remote drops its copy", async (t) => {
+  const dir = await tempDir(t);
+  const withNotes = await UpstreamRepo.create(path.join(dir, "with-notes"));
+  const without = await UpstreamRepo.create(path.join(dir, "without"));
+  const head = await withNotes.commit("main");
+  await without.commit("main");
+  await git(withNotes.dir, ["notes", "--ref", "refs/notes/comin", "add", "-m", "{}", head]);
+  await git(withNotes.dir, ["notes", "--ref", "refs/notes/other", "add", "-m", "not ours", head]);
+  const notesHead = (await git(withNotes.dir, ["rev-parse", "refs/notes/comin"])).trim();
+  const repo = await GitRepository.open(path.join(dir, "repository"), silentLogger, { notesRef: "refs/notes/comin" });
+  const remotes = [remote({ name: "origin", url: withNotes.url }), remote({ name: "mirror", url: without.url })];
+  await repo.syncRemotes(remotes);
+
+  await repo.fetch(remotes[0]!);
+  await repo.fetch(remotes[1]!);
+
+  const refs = (await git(repo.dir, ["for-each-ref", "--format=%(refname) %(objectname)", "refs/notes/"])).trim().split("\n");
+  t.deepEqual(refs, [`refs/notes/remotes/origin/comin ${notesHead}`]);
+  await repo.syncRemotes([remotes[1]!]);
+  t.is((await git(repo.dir, ["for-each-ref", "refs/notes/"])).trim(), "");
+});
