@@ -21,6 +21,8 @@ import { plan, type Action, type Running } from "./plan.js";
 import { RebootWatch, runReboot } from "./reboot.js";
 import { recoverInterrupted } from "./recovery.js";
 import { fetchRound } from "./requests.js";
+import { manualRollbackTarget, runRollback, startRollback } from "./rollback.js";
+import { markBootVerification, runBootVerification, runVerification } from "./verify.js";
 
 /** Windows are re-checked against the wall clock at least this often (§8: clocks jump). */
 const WINDOW_CHECK_MS = 10_000;
@@ -56,6 +58,8 @@ export class Agent {
   private waitTimer: Timer | null = null;
   private windowTimer: Timer | null = null;
   private rebootRefresh: Promise<void> = Promise.resolve();
+  /** `comin rollback` requests waiting for their rollback to end, by deployment id. */
+  private readonly rollbackWaiters = new Map<string, (deployment: DeploymentRecord | null) => void>();
 
   constructor(private readonly options: AgentOptions) {
     const { config, log, state, ports } = options;
@@ -84,6 +88,7 @@ export class Agent {
     await this.refreshReboots();
     const interrupted = recoverInterrupted(ctx.state, ctx.at());
     if (interrupted) ctx.log.warn("a stage was interrupted by an agent restart: it will be retried", { generation: interrupted.generationId, stage: interrupted.stage });
+    markBootVerification(ctx, this.reboots.facts.booted);
     ctx.state.deployments = applyRetention(ctx.state.deployments, ctx.config.retention, this.reboots.facts.booted).kept;
     await ctx.save();
     this.scheduleWindowCheck();
@@ -99,7 +104,8 @@ export class Agent {
     this.waitTimer?.cancel();
     this.windowTimer?.cancel();
     this.confirmations.clear();
-    if (this.running && (this.running.kind === "evaluate" || this.running.kind === "build")) this.running.abort.abort("stopping" satisfies CancelReason);
+    // A verification stops too (the next start verifies again); a rollback is awaited.
+    if (this.running && (this.running.kind === "evaluate" || this.running.kind === "build" || this.running.kind === "verify")) this.running.abort.abort("stopping" satisfies CancelReason);
     await this.ctx.ports.source.stop();
     await this.running?.done;
     await this.rebootRefresh;
@@ -203,6 +209,23 @@ export class Agent {
       case "reboot":
         this.startAction("reboot", null, () => runReboot(ctx, this.reboots, action.reason, action.pair));
         return false;
+      case "verify":
+        this.startAction("verify", null, async (signal) => {
+          await runVerification(ctx, action.deploymentId, signal);
+          await this.refreshReboots();
+        });
+        return false;
+      case "verify-boot":
+        this.startAction("verify", null, (signal) => runBootVerification(ctx, action.deploymentId, signal));
+        return false;
+      case "rollback":
+        this.startAction("rollback", null, async () => {
+          const deployment = await runRollback(ctx, action.deploymentId);
+          this.rollbackWaiters.get(action.deploymentId)?.(deployment);
+          this.rollbackWaiters.delete(action.deploymentId);
+          await this.refreshReboots();
+        });
+        return false;
       case "wait":
         if (action.until) this.waitTimer = ctx.ports.clock.setTimer(action.until.getTime() - ctx.ports.clock.now().getTime() + 5, () => this.kick());
         return false;
@@ -246,6 +269,18 @@ export class Agent {
         this.options.exit(0);
       }
     });
+  }
+
+  /** `comin rollback` (§14): recorded now, run by the planner; resolves when the rollback ended. */
+  async requestRollback(options: { quarantine: boolean }): Promise<DeploymentRecord> {
+    if (this.running && this.running.kind !== "evaluate" && this.running.kind !== "build") throw new Error(`the agent is busy (${this.running.kind}): try again when it has finished`);
+    const { deployment, to } = manualRollbackTarget(this.ctx);
+    const ended = new Promise<DeploymentRecord | null>((resolve) => this.rollbackWaiters.set(deployment.id, resolve));
+    await startRollback(this.ctx, deployment, { trigger: "manual", to, reason: "manual rollback (comin rollback)", quarantine: options.quarantine });
+    this.kick();
+    const result = await ended;
+    if (!result) throw new Error("the rollback did not run");
+    return { ...result };
   }
 
   get isFetching(): boolean {

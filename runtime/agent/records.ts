@@ -46,6 +46,9 @@ export function newDeployment(generation: GenerationRecord, operation: Operation
     startedAt: at,
     endedAt: null,
     error: null,
+    previousOutPath: null,
+    health: { status: "skipped", checks: [] },
+    rollback: null,
   };
 }
 

@@ -2,6 +2,8 @@
  * Recovery at start-up (behaviour.md §9): a crash can interrupt anything. A generation stage or a
  * deployment recorded as running becomes failed with "interrupted by an agent restart"; it counts
  * as one attempt and is retried at once (an interruption is not the configuration's fault).
+ * A deployment `verifying` is not interrupted (§14): its system is active, and the planner verifies
+ * it again; a rollback recorded as running is finished by the planner too.
  */
 import { isDeployment } from "../types.js";
 import type { State } from "../state/state.js";
@@ -12,9 +14,11 @@ export const INTERRUPTED = "interrupted by an agent restart";
 /** Changes `state` in place; returns the interrupted stage, if any, to log. */
 export function recoverInterrupted(state: State, at: string): { generationId: string; stage: Stage } | null {
   let interrupted: { generationId: string; stage: Stage } | null = null;
+  const verifying = new Set(state.deployments.filter((d) => isDeployment(d) && d.status === "verifying").map((d) => d.id));
   for (const generation of state.generations) {
     for (const stage of STAGES) {
       if (generation[stage].status !== "running") continue;
+      if (stage === "deploy" && generation.deploy.deploymentId !== null && verifying.has(generation.deploy.deploymentId)) continue;
       const failed = failStage(generation[stage], at, INTERRUPTED);
       if (stage === "deploy") generation.deploy = { ...generation.deploy, ...failed };
       else generation[stage] = failed;

@@ -3,6 +3,7 @@
  * Pure functions of the status and a clock, so the output is tested against fixed text.
  */
 import type { BranchStatus, DeploymentRecord, GenerationRecord, RemoteStatus, StageStatus, StatusJson } from "../types.js";
+import { healthRows, quarantineLines } from "./format-health.js";
 import { elapsedBetween, formatInstant, formatRelative, shortSha } from "./format-time.js";
 
 type Stage = GenerationRecord["eval"];
@@ -24,6 +25,10 @@ export function describeStage(stage: Stage | { status: StageStatus | DeploymentR
       return `cancelled${ended ? ` ${ended}` : ""}${stage.error ? `: ${stage.error}` : ""}`;
     case "skipped":
       return `skipped${stage.error ? `: ${stage.error}` : ""}`;
+    case "verifying":
+      return `verifying its health, activated ${stage.startedAt ? formatRelative(stage.startedAt, now) : ""}`.trimEnd();
+    case "rolled-back":
+      return `rolled back${ended ? ` ${ended}` : ""}${stage.error ? `: ${stage.error}` : ""}`;
   }
 }
 
@@ -146,6 +151,7 @@ export function formatStatus(status: StatusJson, now: Date): string {
   out.push("", "Pending");
   out.push(...(pending.length > 0 ? pending.map((line) => `  ${line}`) : ["  nothing"]));
 
+  out.push(...quarantineLines(status, now));
   if (status.lastReboot) {
     const reboot = status.lastReboot;
     out.push("", `Last reboot ${formatRelative(reboot.at, now)}: ${reboot.reason}`);
@@ -167,6 +173,7 @@ export function formatDeploymentBlock(deployment: DeploymentRecord, now: Date): 
       ["reason", deployment.reason],
       ["profile", deployment.profilePath],
       ["system", deployment.outPath],
+      ...healthRows(deployment),
     ]),
   );
 }
@@ -185,6 +192,10 @@ export function formatOneline(status: StatusJson, now: Date): string {
 
   if (deployment?.status === "running") {
     parts.push(`⟳ deploying ${ref(deployment)}${ago(deployment.startedAt)}`);
+  } else if (deployment?.status === "verifying" || deployment?.rollback?.status === "running") {
+    parts.push(`⟳ ${deployment.status === "verifying" ? "verifying" : "rolling back"} ${ref(deployment)}${ago(deployment.startedAt)}`);
+  } else if (deployment?.status === "rolled-back") {
+    parts.push(`↶ ${ref(deployment)} rolled back${ago(deployment.endedAt)}`);
   } else if (generation && !deploymentIsLatest && generation.eval.status === "running") {
     parts.push(`⟳ evaluating ${ref(generation)}${ago(generation.eval.startedAt)}`);
   } else if (generation && !deploymentIsLatest && generation.build.status === "running") {

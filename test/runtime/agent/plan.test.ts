@@ -75,6 +75,9 @@ function deployment(overrides: Partial<DeploymentRecord> = {}): DeploymentRecord
     startedAt: NOW.toISOString(),
     endedAt: NOW.toISOString(),
     error: null,
+    previousOutPath: null,
+    health: { status: "skipped", checks: [] },
+    rollback: null,
     ...overrides,
   };
 }
