@@ -3,7 +3,7 @@
  * go, and the latest generation, when it was held by them, is deployed again (its deploy stage back
  * to pending) as long as it is the candidate.
  */
-import type { QuarantineEntry } from "../types.js";
+import { isDeployment, type QuarantineEntry } from "../types.js";
 import type { AgentContext } from "./context.js";
 import { resetStage } from "./stages.js";
 
@@ -16,7 +16,9 @@ export function clearQuarantine(ctx: AgentContext, commit: string | null): Quara
   state.quarantine = state.quarantine.filter((entry) => !cleared.includes(entry));
   const latest = state.generations.at(-1);
   if (latest && cleared.some((entry) => entry.commit === latest.commit || (entry.outPath !== null && entry.outPath === latest.outPath))) {
-    if (latest.deploy.status === "failed" || latest.deploy.status === "skipped") {
+    const deployment = state.deployments.find((d) => isDeployment(d) && d.id === latest.deploy.deploymentId);
+    const rolledBack = deployment !== undefined && isDeployment(deployment) && deployment.rollback !== null;
+    if (latest.deploy.status === "failed" || latest.deploy.status === "skipped" || rolledBack) {
       latest.deploy = { ...resetStage(latest.deploy), deploymentId: null };
       if (state.retry?.generationId === latest.id) state.retry = null;
     }

@@ -5,7 +5,7 @@
  * whose own activation fails.
  */
 import test from "ava";
-import { writeFile } from "node:fs/promises";
+import { realpath, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createMachine, Daemon, deployed, FleetRepo, localRemote, switchCalls, tempDir } from "../helpers/daemon.js";
 import { currentSystemOf, healthServer, httpHealth, profileState } from "../helpers/health.js";
@@ -54,4 +54,77 @@ test("an http check that fails for one system rolls back to the previous one, qu
   const fixed = await daemon.waitFor(deployed(next, "switch"), 60_000, "the next good commit");
   t.is(fixed.deployment?.health.status, "passed");
   t.is(fixed.quarantine.length, 1, "the quarantine stays until cleared");
+});
+
+test("activation exiting non-zero rolls back with health set; the bad generation never returns", async (t) => {
+  const dir = await tempDir(t);
+  const fleet = await FleetRepo.create(path.join(dir, "fleet"));
+  const server = await healthServer(t, currentSystemOf(dir, "web1"));
+  const machine = await createMachine(dir, "web1", { remotes: [localRemote("origin", fleet.dir)], health: httpHealth(server.url) });
+  const good = await fleet.commit({ web1: machine.host({ variant: "good" }) }, "good");
+  const daemon = await Daemon.start(t, machine);
+  const first = await daemon.waitFor(deployed(good, "switch"), 60_000, "the good commit");
+  const goodSystem = first.deployment?.outPath ?? "";
+
+  const broken = await fleet.commit({ web1: machine.host({ variant: "broken", switchFails: true }) }, "activation fails");
+  const rolled = await daemon.waitFor((s) => s.deployment?.commit === broken && s.deployment.status === "rolled-back", 60_000, "the rollback");
+
+  t.like(rolled.deployment?.rollback, { trigger: "activation", to: goodSystem, status: "done" });
+  t.is(rolled.deployment?.health.status, "skipped", "nothing to verify after a failed activation");
+  t.is((await profileState(machine.paths.profile)).current, goodSystem);
+  t.deepEqual(rolled.quarantine.map((entry) => entry.commit), [broken]);
+  t.regex(rolled.pending ?? "", new RegExp(`commit ${broken} is quarantined: activation failed`));
+  t.deepEqual((await switchCalls(machine)).map(([op]) => op), ["switch", "switch", "switch"], "no retry of the broken activation");
+});
+
+test("a test deployment rolls back with test and never touches the profile", async (t) => {
+  const dir = await tempDir(t);
+  const fleet = await FleetRepo.create(path.join(dir, "fleet"));
+  const server = await healthServer(t, currentSystemOf(dir, "web1"), ["bad"]);
+  const remote = localRemote("origin", fleet.dir, { branches: { main: { operation: "test" } } });
+  const machine = await createMachine(dir, "web1", { remotes: [remote], health: httpHealth(server.url) }, { initial: { currentSystemLink: currentSystemOf(dir, "web1") } });
+  const initial = await realpath(machine.paths.currentSystem);
+  const bad = await fleet.commit({ web1: machine.host({ variant: "bad" }) }, "bad");
+  const daemon = await Daemon.start(t, machine);
+  const rolled = await daemon.waitFor((s) => s.deployment?.commit === bad && s.deployment.status === "rolled-back", 60_000, "the rollback");
+
+  t.like(rolled.deployment?.rollback, { trigger: "health", to: initial, status: "done" });
+  t.deepEqual((await switchCalls(machine)).map(([op, out]) => [op, out === initial]), [["test", false], ["test", true]]);
+  t.deepEqual(await profileState(machine.paths.profile), { current: null, links: [] }, "the profile was never touched");
+  t.is(await realpath(machine.paths.currentSystem), initial);
+});
+
+test("onFailure report: the deployment fails with the health result, no rollback, no quarantine, no retry", async (t) => {
+  const dir = await tempDir(t);
+  const fleet = await FleetRepo.create(path.join(dir, "fleet"));
+  const server = await healthServer(t, currentSystemOf(dir, "web1"), ["bad"]);
+  const machine = await createMachine(dir, "web1", { remotes: [localRemote("origin", fleet.dir)], health: httpHealth(server.url, { onFailure: "report" }) });
+  const bad = await fleet.commit({ web1: machine.host({ variant: "bad" }) }, "bad");
+  const daemon = await Daemon.start(t, machine);
+  const failed = await daemon.waitFor((s) => s.deployment?.commit === bad && s.deployment.status === "failed", 60_000, "the failed verification");
+  const later = await daemon.waitFor((s) => (s.remotes[0]?.lastFetch?.at ?? "") > (failed.deployment?.endedAt ?? ""), 30_000, "a fetch round after it");
+
+  t.is(failed.deployment?.rollback, null);
+  t.is(failed.deployment?.health.status, "failed");
+  t.deepEqual(later.quarantine, []);
+  t.regex(later.pending ?? "", /failed its health checks: not retried/);
+  t.is((await switchCalls(machine)).length, 1);
+});
+
+test("a rollback whose own activation fails is recorded as failed and never tried again", async (t) => {
+  const dir = await tempDir(t);
+  const fleet = await FleetRepo.create(path.join(dir, "fleet"));
+  const server = await healthServer(t, currentSystemOf(dir, "web1"), ["bad"]);
+  const machine = await createMachine(dir, "web1", { remotes: [localRemote("origin", fleet.dir)], health: httpHealth(server.url) }, { initial: { switchFails: true } });
+  const bad = await fleet.commit({ web1: machine.host({ variant: "bad" }) }, "bad");
+  const daemon = await Daemon.start(t, machine);
+  const failed = await daemon.waitFor((s) => s.deployment?.commit === bad && s.deployment.rollback?.status === "failed", 60_000, "the failed rollback");
+  await daemon.waitFor((s) => (s.remotes[0]?.lastFetch?.at ?? "") > (failed.deployment?.endedAt ?? ""), 30_000, "a fetch round after it");
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+
+  t.is(failed.deployment?.status, "failed");
+  t.regex(failed.deployment?.rollback?.error ?? "", /rollback: switch-to-configuration switch failed \(exit code 1\)/);
+  t.true(daemon.lines.some((line) => line.includes('"msg":"rollback-failed"')));
+  t.is((await switchCalls(machine)).length, 2, "the bad activation and one rollback: no loop");
+  t.deepEqual(failed.quarantine.map((entry) => entry.commit), [bad]);
 });
