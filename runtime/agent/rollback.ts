@@ -70,11 +70,13 @@ export async function runRollback(ctx: AgentContext, deploymentId: string): Prom
   const log = ctx.log.child({ deployment: deployment.id, rollback: rollback.trigger });
   try {
     await ports.deployer.rollback({ to: rollback.to, operation, badProfileLink: operation === "test" ? null : deployment.profilePath, onLine: (line) => log.info("rollback activation", { line }) });
+    // After a bad boot the reboot comes before "done": a real reboot never returns here, and the
+    // agent finishes the rollback after it (the reboot is not run twice: rebootOnce).
+    if (rollback.trigger === "boot") await rebootOnce(ctx, deployment.outPath, rollback.to);
     rollback.status = "done";
     deployment.status = "rolled-back";
     await ctx.save();
     ctx.events.emit({ type: "rolled-back", at: ctx.at(), deployment: { ...deployment }, rollback: { ...rollback } });
-    if (rollback.trigger === "boot") await rebootOnce(ctx, deployment.outPath, rollback.to);
   } catch (error) {
     // §14: reported, and nothing more is tried automatically for this generation.
     rollback.status = "failed";
