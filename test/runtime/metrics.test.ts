@@ -297,7 +297,7 @@ test("alerts/comin.rules.yml passes `promtool check rules` and its unit tests", 
   const unit = await execa("promtool", ["test", "rules", path.join(ROOT, "alerts/comin.rules.test.yml")], { reject: false });
 
   t.is(check.exitCode, 0, `${check.stdout}\n${check.stderr}`);
-  t.regex(check.stdout, /SUCCESS: 6 rules found/);
+  t.regex(check.stdout, /SUCCESS: 9 rules found/);
   t.is(unit.exitCode, 0, `${unit.stdout}\n${unit.stderr}`);
 });
 
@@ -325,7 +325,7 @@ test("every metric the dashboard queries exists in the Metrics registry, and eve
     const base = metrics.registry.getSingleMetric(name.replace(/_(bucket|sum|count)$/, ""));
     t.true(direct !== undefined || (base !== undefined && String((await base.get()).type) === "histogram"), `${name} is not exported`);
   }
-  for (const required of ["comin_deployment_info", "comin_last_fetch_failed", "comin_need_to_reboot", "comin_is_suspended", "comin_stage_duration_seconds_bucket"]) {
+  for (const required of ["comin_deployment_info", "comin_last_fetch_failed", "comin_need_to_reboot", "comin_is_suspended", "comin_stage_duration_seconds_bucket", "comin_rollbacks_total", "comin_quarantined_commits"]) {
     t.true(names.has(required), `the dashboard shows ${required}`);
   }
 
