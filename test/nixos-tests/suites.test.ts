@@ -1,6 +1,6 @@
 /**
  * The NixOS VM test suites cannot run here (no KVM, no nixpkgs), so they are checked by
- * construction: every Nix file parses, default.nix lists the six suites, and each suite, evaluated
+ * construction: every Nix file parses, default.nix lists the seven suites, and each suite, evaluated
  * with stand-ins for nixpkgs (./stubs.nix), has its nodes and a test script that the test driver's
  * build would accept (compiles, passes a pyflakes-like lint), starts with the guard subtest and
  * expects exactly the systems prebuilt for its nodes.
@@ -30,6 +30,7 @@ const SUITES: Record<string, { nodes: string[]; systems: string[] }> = {
   "remote-failover": { nodes: ["git1", "git2", "web1"], systems: ["web1-v1-on-web1", "web1-v2-on-web1", "web1-v3-on-web1"] },
   reboots: { nodes: ["git1", "web1"], systems: ["web1-v1-on-web1", "web1-v2-on-web1"] },
   "control-plane": { nodes: ["git1", "web1"], systems: ["web1-v1-on-web1", "web1-v2-on-web1", "web1-v3-on-web1"] },
+  "health-rollback": { nodes: ["git1", "web1"], systems: ["web1-v1-on-web1", "web1-v2-on-web1", "web1-v3-on-web1"] },
 };
 
 function nixFilesUnder(dir: string): string[] {
@@ -90,7 +91,7 @@ for (const file of nixFiles) {
   });
 }
 
-test("default.nix lists exactly the six suites", async (t) => {
+test("default.nix lists exactly the seven suites", async (t) => {
   const names = await evalJson<string[]>(`
     let stubs = import ./test/nixos-tests/stubs.nix;
     in builtins.attrNames (import ./nixos-tests/default.nix { inherit (stubs) pkgs self; })
