@@ -39,6 +39,8 @@ export const FIGURES: Record<FigureKey, FigureSpec> = {
   staleGitLocks: { label: "kills leaving a stale git lock, per 20", unit: "", digits: 0, target: { text: "0", met: (f) => f.max === 0 } },
   webhookFloodRssMb: { label: "RSS growth, 500 idle + 300 partial-body webhook clients", unit: "MiB", digits: 1, target: { text: "max <= 20", met: (f) => f.max <= 20 } },
   webhookFloodServed: { label: "signed webhooks answered during that flood", unit: "%", digits: 0, target: { text: "all (min = 100)", met: (f) => f.min === 100 } },
+  healthVerifyOverheadMs: { label: "activation end -> done, one passing http check, minus the check", unit: "ms", digits: 0, target: { text: "median <= 50", met: (f) => f.median <= 50 } },
+  rollbackMs: { label: "failed check -> previous system active again", unit: "ms", digits: 0 },
 };
 
 export interface Results {

@@ -25,6 +25,8 @@ export const FIGURE_KEYS = [
   "staleGitLocks",
   "webhookFloodRssMb",
   "webhookFloodServed",
+  "healthVerifyOverheadMs",
+  "rollbackMs",
 ] as const;
 export type FigureKey = (typeof FIGURE_KEYS)[number];
 

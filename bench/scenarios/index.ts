@@ -7,12 +7,13 @@ import type { Scenario } from "../scenario.js";
 import { bigRepo } from "./big-repo.js";
 import { crash } from "./crash.js";
 import { evaluations } from "./evaluations.js";
+import { health } from "./health.js";
 import { idle } from "./idle.js";
 import { latency } from "./latency.js";
 import { overhead } from "./overhead.js";
 import { scale } from "./scale.js";
 import { webhookFlood } from "./webhook-flood.js";
 
-export const STAGES: readonly (readonly Scenario[])[] = [[evaluations], [overhead], [latency], [scale], [bigRepo], [idle, crash], [webhookFlood]];
+export const STAGES: readonly (readonly Scenario[])[] = [[evaluations], [overhead], [latency], [scale], [bigRepo], [idle, crash], [webhookFlood], [health]];
 
 export const SCENARIOS: readonly Scenario[] = STAGES.flat();

@@ -14,19 +14,20 @@ export interface HealthServer {
   url: string;
   /** Variants (of the current system) answered with 500; the others get 200. */
   bad: Set<string>;
-  /** Requests served, in order: the variant each one saw. */
-  seen: string[];
+  /** Requests answered, in order: the variant, the status, and when the answer was sent (ms since the epoch). */
+  answers: { variant: string; status: number; at: number }[];
 }
 
 /** Serves `/healthz` for the machine whose current-system link is `currentSystem`. */
 export async function healthServer(t: Teardown, currentSystem: string, bad: string[] = []): Promise<HealthServer> {
-  const state: HealthServer = { url: "", bad: new Set(bad), seen: [] };
+  const state: HealthServer = { url: "", bad: new Set(bad), answers: [] };
   const server = http.createServer((_req, res) => {
     void (async () => {
       const variant = await readFile(path.join(currentSystem, "variant"), "utf8").catch(() => "?");
-      state.seen.push(variant);
-      res.writeHead(state.bad.has(variant) ? 500 : 200, { "content-type": "text/plain" });
+      const status = state.bad.has(variant) ? 500 : 200;
+      res.writeHead(status, { "content-type": "text/plain" });
       res.end(`${variant}\n`);
+      state.answers.push({ variant, status, at: Date.now() });
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
