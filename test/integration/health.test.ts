@@ -5,16 +5,20 @@
  * whose own activation fails.
  */
 import test from "ava";
-import { realpath, writeFile } from "node:fs/promises";
+import { readFile, realpath, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createMachine, Daemon, deployed, FleetRepo, localRemote, switchCalls, tempDir } from "../helpers/daemon.js";
+import { writeExecutable } from "../helpers/temp.js";
 import { currentSystemOf, healthServer, httpHealth, profileState } from "../helpers/health.js";
 
 test("an http check that fails for one system rolls back to the previous one, quarantines it; a README commit on top stays out; the next good commit deploys", async (t) => {
   const dir = await tempDir(t);
   const fleet = await FleetRepo.create(path.join(dir, "fleet"));
   const server = await healthServer(t, currentSystemOf(dir, "web1"), ["bad"]);
-  const machine = await createMachine(dir, "web1", { remotes: [localRemote("origin", fleet.dir)], health: httpHealth(server.url) });
+  const hook = path.join(dir, "post-deployment");
+  const hookLog = path.join(dir, "post-deployment.log");
+  await writeExecutable(hook, `#!/bin/sh\necho "$COMIN_GIT_SHA $COMIN_STATUS $COMIN_HEALTH" >> '${hookLog}'\n`);
+  const machine = await createMachine(dir, "web1", { remotes: [localRemote("origin", fleet.dir)], health: httpHealth(server.url), postDeploymentCommand: hook });
 
   const good = await fleet.commit({ web1: machine.host({ variant: "good" }) }, "good");
   const daemon = await Daemon.start(t, machine);
@@ -42,6 +46,7 @@ test("an http check that fails for one system rolls back to the previous one, qu
   t.true(daemon.lines.some((line) => line.includes('"msg":"health-check-failed"')));
   t.true(daemon.lines.some((line) => line.includes('"msg":"rolled-back"')));
   t.is(daemon.lines.filter((line) => line.includes('"msg":"deployment-finished"')).length, 2, "one deployment-finished per deployment");
+  t.deepEqual((await readFile(hookLog, "utf8")).trim().split("\n"), [`${good} done passed`, `${bad} rolled-back failed`], "the post-deployment command runs after verification and after the rollback");
 
   // A README-only commit on top: the same system, held by the quarantine after its evaluation.
   await writeFile(path.join(fleet.dir, "README.md"), "docs only\n");
