@@ -21,8 +21,8 @@ import { plan, type Action, type Running } from "./plan.js";
 import { RebootWatch, runReboot } from "./reboot.js";
 import { recoverInterrupted } from "./recovery.js";
 import { fetchRound } from "./requests.js";
-import { manualRollbackTarget, runRollback, startRollback } from "./rollback.js";
-import { markBootVerification, runBootVerification, runVerification } from "./verify.js";
+import { HealthActions } from "./health-actions.js";
+import { markBootVerification } from "./verify.js";
 
 /** Windows are re-checked against the wall clock at least this often (§8: clocks jump). */
 const WINDOW_CHECK_MS = 10_000;
@@ -58,8 +58,7 @@ export class Agent {
   private waitTimer: Timer | null = null;
   private windowTimer: Timer | null = null;
   private rebootRefresh: Promise<void> = Promise.resolve();
-  /** `comin rollback` requests waiting for their rollback to end, by deployment id. */
-  private readonly rollbackWaiters = new Map<string, (deployment: DeploymentRecord | null) => void>();
+  private readonly health: HealthActions;
 
   constructor(private readonly options: AgentOptions) {
     const { config, log, state, ports } = options;
@@ -79,6 +78,7 @@ export class Agent {
     this.confirmations = new Confirmations(config.confirm, ports.clock, this.events, () => this.kick());
     this.reboots = new RebootWatch(config.reboot.policy);
     this.startedAt = ports.clock.now();
+    this.health = new HealthActions(this.ctx, () => this.refreshReboots());
   }
 
   /** Recovers from a crash, checks reboots, starts fetching and the loop. */
@@ -210,22 +210,12 @@ export class Agent {
         this.startAction("reboot", null, () => runReboot(ctx, this.reboots, action.reason, action.pair));
         return false;
       case "verify":
-        this.startAction("verify", null, async (signal) => {
-          await runVerification(ctx, action.deploymentId, signal);
-          await this.refreshReboots();
-        });
-        return false;
       case "verify-boot":
-        this.startAction("verify", null, (signal) => runBootVerification(ctx, action.deploymentId, signal));
+      case "rollback": {
+        const { kind, body } = this.health.run(action);
+        this.startAction(kind, null, body);
         return false;
-      case "rollback":
-        this.startAction("rollback", null, async () => {
-          const deployment = await runRollback(ctx, action.deploymentId);
-          this.rollbackWaiters.get(action.deploymentId)?.(deployment);
-          this.rollbackWaiters.delete(action.deploymentId);
-          await this.refreshReboots();
-        });
-        return false;
+      }
       case "wait":
         if (action.until) this.waitTimer = ctx.ports.clock.setTimer(action.until.getTime() - ctx.ports.clock.now().getTime() + 5, () => this.kick());
         return false;
@@ -272,15 +262,9 @@ export class Agent {
   }
 
   /** `comin rollback` (§14): recorded now, run by the planner; resolves when the rollback ended. */
-  async requestRollback(options: { quarantine: boolean }): Promise<DeploymentRecord> {
-    if (this.running && this.running.kind !== "evaluate" && this.running.kind !== "build") throw new Error(`the agent is busy (${this.running.kind}): try again when it has finished`);
-    const { deployment, to } = manualRollbackTarget(this.ctx);
-    const ended = new Promise<DeploymentRecord | null>((resolve) => this.rollbackWaiters.set(deployment.id, resolve));
-    await startRollback(this.ctx, deployment, { trigger: "manual", to, reason: "manual rollback (comin rollback)", quarantine: options.quarantine });
-    this.kick();
-    const result = await ended;
-    if (!result) throw new Error("the rollback did not run");
-    return { ...result };
+  requestRollback(options: { quarantine: boolean }): Promise<DeploymentRecord> {
+    const busy = this.running && this.running.kind !== "evaluate" && this.running.kind !== "build" ? this.running.kind : null;
+    return this.health.requestRollback(options, busy, () => this.kick());
   }
 
   get isFetching(): boolean {
