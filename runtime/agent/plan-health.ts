@@ -29,12 +29,16 @@ export function planHealth(state: State): HealthAction | null {
 
 /**
  * After a reboot (read at start-up): the booted system is the one the current `switch`/`boot`
- * deployment installed and it has not been verified since that boot.
+ * deployment installed and it has not been verified since it was first booted (the state has no
+ * boot identity: a second reboot into the same verified system is not verified again).
  */
 export function needsBootVerification(state: State, current: DeploymentRecord | null, booted: string | null): boolean {
   if (!current || !booted || current.outPath !== booted) return false;
   if (current.operation !== "switch" && current.operation !== "boot") return false;
-  return state.bootVerification?.outPath !== booted;
+  if (state.bootVerification?.outPath === booted) return false;
+  // A system a later rollback returned to was healthy before: never a cascade of rollbacks.
+  const later = state.deployments.slice(state.deployments.indexOf(current) + 1);
+  return !later.some((d) => isDeployment(d) && d.rollback?.to === booted);
 }
 
 /** Why the quarantine holds this generation (its commit, or the system it evaluated to); null when it does not. */
