@@ -5,8 +5,8 @@
 #
 #   marker        written to /etc/fleet-marker: every state is a distinct system
 #   initrdMarker  a file in the initrd: the next boot differs (behaviour.md §8)
-#   app           "ok" or "crashes": fleet-app.service runs, or dies 2 s after it started
-#                 (behaviour.md §14; absent: no such unit, as in the suites before it)
+#   app           "ok": fleet-app.service runs; "fails": it fails to start; "absent" (or no
+#                 field, as in the suites before it): there is no such unit (behaviour.md §14)
 #   hosts.<name>  per-host: `net`, the test node whose network configuration the host uses,
 #                 and `machineId`, the machine the configuration is pinned to (§6)
 {
@@ -26,16 +26,17 @@ in
     "/etc/comin-test-initrd-marker".source = pkgs.writeText "comin-test-initrd-marker" fleetState.initrdMarker;
   };
 
-  systemd.services.fleet-app = lib.mkIf (fleetState ? app) {
+  systemd.services.fleet-app = lib.mkIf ((fleetState.app or "absent") != "absent") {
     wantedBy = [ "multi-user.target" ];
-    serviceConfig = {
-      ExecStart =
-        if fleetState.app == "crashes" then
-          "${pkgs.runtimeShell} -c 'sleep 2; exit 1'"
-        else
-          "${pkgs.coreutils}/bin/sleep infinity";
-      Restart = "no";
-    };
+    serviceConfig =
+      if fleetState.app == "fails" then
+        {
+          # The start job fails: switch-to-configuration reports it and exits non-zero.
+          Type = "oneshot";
+          ExecStart = "${pkgs.coreutils}/bin/false";
+        }
+      else
+        { ExecStart = "${pkgs.coreutils}/bin/sleep infinity"; };
   };
 
   services.comin.machineId = hostState.machineId or null;
