@@ -47,6 +47,8 @@ export const FIGURES: Record<FigureKey, FigureSpec> = {
   prebuiltDeployMs: { label: "fetch -> deployed, prebuilt (substituted over HTTP)", unit: "ms", digits: 0 },
   prebuiltPeakRssMb: { label: "peak RSS, agent + children, prebuilt", unit: "MiB", digits: 1 },
   prebuiltEvalsPerDeploy: { label: "evaluations per prebuilt deployment", unit: "", digits: 0, target: { text: "0", met: (f) => f.max === 0 } },
+  healthVerifyOverheadMs: { label: "activation end -> done, one passing http check, minus the check", unit: "ms", digits: 0, target: { text: "median <= 50", met: (f) => f.median <= 50 } },
+  rollbackMs: { label: "failed check -> previous system active again", unit: "ms", digits: 0 },
 };
 
 export interface Results {

@@ -33,6 +33,8 @@ export const FIGURE_KEYS = [
   "prebuiltDeployMs",
   "prebuiltPeakRssMb",
   "prebuiltEvalsPerDeploy",
+  "healthVerifyOverheadMs",
+  "rollbackMs",
 ] as const;
 export type FigureKey = (typeof FIGURE_KEYS)[number];
 

@@ -16,4 +16,5 @@ in
   reboots = suite ./reboots.nix;
   control-plane = suite ./control-plane.nix;
   prebuilt = suite ./prebuilt.nix;
+  health-rollback = suite ./health-rollback.nix;
 }

@@ -14,7 +14,9 @@ import { localNixBuilder } from "./builder/local-nix.js";
 import { prebuiltBuilder } from "./builder/prebuilt.js";
 import { ConfigError, loadRuntimeConfig } from "./config.js";
 import { activate, runPostDeploymentCommand } from "./deploy/deployer.js";
+import { rollback } from "./deploy/rollback.js";
 import { errorMessage } from "./errors.js";
+import { healthChecker } from "./health/verify.js";
 import { insecureGitEnvironment } from "./git/insecure.js";
 import { GitRepository } from "./git/repository.js";
 import type { SignatureVerifier } from "./git/signatures.js";
@@ -40,6 +42,7 @@ function systemDeployer(config: CominConfig, log: Logger): Deployer {
   return {
     activate: ({ outPath, operation, keepProfileLinks, onLine }) => activate({ outPath, operation, paths: config.paths, timeoutSec: config.timeouts.switch, keepProfileLinks, onLine, log }),
     postDeployment: (command, env) => runPostDeploymentCommand(command, env, log),
+    rollback: ({ to, operation, badProfileLink, onLine }) => rollback({ to, operation, badProfileLink, profile: config.paths.profile, timeoutSec: config.timeouts.switch, onLine, log }),
   };
 }
 
@@ -72,6 +75,7 @@ export async function startDaemon(configFile: string, options: { level?: Level; 
       source: gitSource({ config, repo, verifier, log }),
       builder: prebuiltBuilder({ config, gitDir: repo.dir, verifier, local: localNixBuilder(config, repo.dir), log }),
       deployer: systemDeployer(config, log),
+      health: healthChecker,
       machine: await localMachine(config.paths, log),
       rebooter: commandRebooter(config.reboot.command),
       store,

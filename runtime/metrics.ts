@@ -10,6 +10,7 @@ import type { Logger } from "./log.js";
 import { latestDeployment } from "./history.js";
 import { isDeployment, type CominEvent, type Controller, type StatusJson } from "./types.js";
 import { listenHttp } from "./http-listen.js";
+import { HealthMetrics } from "./metrics-health.js";
 import { UntypedCount } from "./metrics-untyped.js";
 
 const STAGES = ["fetch", "eval", "build", "deploy"] as const;
@@ -42,6 +43,7 @@ export class Metrics {
   private readonly stageDuration: Histogram<"stage">;
   private readonly retries: Counter<"stage">;
   private readonly reboots: Counter;
+  private readonly health: HealthMetrics;
   private scrapeStatus: StatusJson | undefined;
 
   constructor(args: MetricsOptions) {
@@ -154,6 +156,7 @@ export class Metrics {
       }
     }
 
+    this.health = new HealthMetrics(this.registry, () => this.status());
     this.unsubscribe = this.controller.subscribe((event) => this.observe(event));
   }
 
@@ -191,6 +194,7 @@ export class Metrics {
   private observe(event: CominEvent): void {
     // Runs inside the daemon's emit: never throw.
     try {
+      this.health.observe(event);
       switch (event.type) {
         case "fetch-finished": {
           const labels = { remote_name: event.remote, status: event.ok ? "succeeded" : "failed" };

@@ -7,7 +7,8 @@ import type { SelectionResult } from "./selection.js";
 import type { BranchStatuses, State } from "./state/state.js";
 import type { ActivationResult } from "./deploy/deployer.js";
 import type { RebootDetection } from "./reboot/detect.js";
-import type { Candidate, DeploymentRecord, FetchOutcome, GenerationRecord, GenerationSource, Operation } from "./types.js";
+import type { HealthConfig } from "../dsl/schema.js";
+import type { Candidate, DeploymentRecord, FetchOutcome, GenerationRecord, GenerationSource, HealthCheckResult, Operation } from "./types.js";
 
 /** Wall clock and timers. */
 export interface Clock {
@@ -70,6 +71,32 @@ export interface Deployer {
   activate(args: { outPath: string; operation: Operation; keepProfileLinks: string[]; onLine: (line: string) => void }): Promise<ActivationResult>;
   /** The post-deployment command (§7.6); never throws. */
   postDeployment(command: string, env: Record<string, string>): Promise<void>;
+  /**
+   * Returns to `to` (§14), each step idempotent so that a restart may run it again. `switch` and
+   * `boot`: the profile generation `badProfileLink` is removed and the profile points at `to` again;
+   * then `<to>/bin/switch-to-configuration <operation>`. `test` never touches the profile.
+   */
+  rollback(args: { to: string; operation: Operation; badProfileLink: string | null; onLine: (line: string) => void }): Promise<void>;
+}
+
+export interface VerifyArgs {
+  /** COMIN_* variables for `command` checks. */
+  env: Record<string, string>;
+  /** Each round's results, as they come (the live status). */
+  onRound: (checks: HealthCheckResult[]) => void;
+  signal?: AbortSignal;
+}
+
+export interface VerifyOutcome {
+  ok: boolean;
+  checks: HealthCheckResult[];
+  /** Stopped by the signal (the agent stops): neither healthy nor unhealthy. */
+  cancelled: boolean;
+}
+
+/** Runs the health checks of §14 (grace period, rounds, timeout). */
+export interface HealthChecker {
+  verify(health: NonNullable<HealthConfig>, args: VerifyArgs): Promise<VerifyOutcome>;
 }
 
 /** The machine the agent runs on. */
@@ -96,6 +123,7 @@ export interface Ports {
   source: Source;
   builder: Builder;
   deployer: Deployer;
+  health: HealthChecker;
   machine: Machine;
   rebooter: Rebooter;
   store: StateSink;

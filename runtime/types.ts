@@ -7,7 +7,43 @@ import type { Stage, StageRecord, StageStatus } from "./agent/stages.js";
 
 export type { Stage, StageRecord, StageStatus };
 export type Operation = OperationName;
-export type DeploymentStatus = "running" | "done" | "failed" | "skipped";
+export type DeploymentStatus = "running" | "verifying" | "done" | "failed" | "skipped" | "rolled-back";
+
+/** One health check's last result (§14); `ok` null: not run yet. */
+export interface HealthCheckResult {
+  name: string;
+  ok: boolean | null;
+  detail: string | null;
+}
+
+export const HEALTH_STATUSES = ["pending", "running", "passed", "failed", "skipped"] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+/** The health verification of a deployment (`skipped` when `health` is null or nothing was activated). */
+export interface DeploymentHealth {
+  status: HealthStatus;
+  checks: HealthCheckResult[];
+}
+
+export const ROLLBACK_TRIGGERS = ["activation", "health", "boot", "manual"] as const;
+export type RollbackTrigger = (typeof ROLLBACK_TRIGGERS)[number];
+
+/** A rollback of a deployment to the system before it (§14). */
+export interface RollbackRecord {
+  trigger: RollbackTrigger;
+  /** The system returned to. */
+  to: string | null;
+  status: "running" | "done" | "failed";
+  error: string | null;
+}
+
+/** A commit (and its system) that is never deployed again until cleared (§14). */
+export interface QuarantineEntry {
+  commit: string;
+  outPath: string | null;
+  reason: string;
+  at: string;
+}
 
 export interface BranchStatus {
   name: string | null;
@@ -97,6 +133,18 @@ export interface DeploymentRecord {
   startedAt: string | null;
   endedAt: string | null;
   error: string | null;
+  /** The system that was current when the deployment started: where a rollback returns to. */
+  previousOutPath: string | null;
+  health: DeploymentHealth;
+  rollback: RollbackRecord | null;
+}
+
+/** Verification of the booted system after a reboot into a newly installed one (§14, §16). */
+export interface BootVerification {
+  outPath: string;
+  status: "running" | "passed" | "failed";
+  startedAt: string;
+  finishedAt: string | null;
 }
 
 /** A reboot in the history (`comin deployment list` shows it as a line that says `reboot`). */
@@ -156,6 +204,9 @@ export interface StatusJson {
   candidate: Candidate | null;
   generation: GenerationStatus | null;
   deployment: DeploymentRecord | null;
+  quarantine: QuarantineEntry[];
+  /** Health verification after a reboot into a newly installed system (§14). */
+  bootVerification: BootVerification | null;
   lastReboot: RebootRecord | null;
   confirmations: ConfirmationStatus[];
   /** What the loop waits for, in words ("retry 2/3 of the build in 30s", "a reboot window"). */
@@ -202,7 +253,10 @@ export type CominEvent =
   | { type: "retry-scheduled"; at: string; stage: Stage; attempt: number; of: number; due: string }
   | { type: "reboot-required"; at: string; reason: string }
   | { type: "reboot"; at: string; reboot: RebootRecord }
-  | { type: "suspended" | "resumed"; at: string };
+  | { type: "suspended" | "resumed"; at: string }
+  | { type: "health-check-failed"; at: string; deployment: string | null; check: string; detail: string | null }
+  | { type: "rolled-back" | "rollback-failed"; at: string; deployment: DeploymentRecord; rollback: RollbackRecord }
+  | { type: "quarantined"; at: string; entry: QuarantineEntry };
 
 export interface FetchOutcome {
   remote: string;
@@ -242,6 +296,11 @@ export interface Controller {
   subscribe(listener: (event: CominEvent) => void): () => void;
   /** What the agent would do now and why, without doing it. */
   plan(): PlanJson;
+  /** `comin rollback`: returns to the deployment before the current one (§14). */
+  rollback(options: { quarantine: boolean }): Promise<DeploymentRecord>;
+  quarantine(): QuarantineEntry[];
+  /** Lifts the quarantine of one commit (or of all with null); returns what was lifted. */
+  clearQuarantine(commit: string | null): Promise<QuarantineEntry[]>;
   /** Remote names and URLs, for webhook matching. */
   remotes(): { name: string; url: string }[];
 }

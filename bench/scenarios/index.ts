@@ -8,6 +8,7 @@ import { bigRepo } from "./big-repo.js";
 import { crash } from "./crash.js";
 import { evaluations } from "./evaluations.js";
 import { fleetServer } from "./fleet-server.js";
+import { health } from "./health.js";
 import { idle } from "./idle.js";
 import { latency } from "./latency.js";
 import { overhead } from "./overhead.js";
@@ -15,6 +16,6 @@ import { prebuilt } from "./prebuilt.js";
 import { scale } from "./scale.js";
 import { webhookFlood } from "./webhook-flood.js";
 
-export const STAGES: readonly (readonly Scenario[])[] = [[evaluations], [overhead], [latency], [scale], [bigRepo], [idle, crash], [webhookFlood], [prebuilt], [fleetServer]];
+export const STAGES: readonly (readonly Scenario[])[] = [[evaluations], [overhead], [latency], [scale], [bigRepo], [idle, crash], [webhookFlood], [prebuilt], [health], [fleetServer]];
 
 export const SCENARIOS: readonly Scenario[] = STAGES.flat();

@@ -21,6 +21,8 @@ import { plan, type Action, type Running } from "./plan.js";
 import { RebootWatch, runReboot } from "./reboot.js";
 import { recoverInterrupted } from "./recovery.js";
 import { fetchRound } from "./requests.js";
+import { HealthActions } from "./health-actions.js";
+import { markBootVerification } from "./verify.js";
 
 /** Windows are re-checked against the wall clock at least this often (§8: clocks jump). */
 const WINDOW_CHECK_MS = 10_000;
@@ -56,6 +58,7 @@ export class Agent {
   private waitTimer: Timer | null = null;
   private windowTimer: Timer | null = null;
   private rebootRefresh: Promise<void> = Promise.resolve();
+  private readonly health: HealthActions;
 
   constructor(private readonly options: AgentOptions) {
     const { config, log, state, ports } = options;
@@ -75,6 +78,7 @@ export class Agent {
     this.confirmations = new Confirmations(config.confirm, ports.clock, this.events, () => this.kick());
     this.reboots = new RebootWatch(config.reboot.policy);
     this.startedAt = ports.clock.now();
+    this.health = new HealthActions(this.ctx, () => this.refreshReboots());
   }
 
   /** Recovers from a crash, checks reboots, starts fetching and the loop. */
@@ -85,6 +89,7 @@ export class Agent {
     const interrupted = recoverInterrupted(ctx.state, ctx.at(), ctx.config.retries.attempts);
     if (interrupted?.retried) ctx.log.warn("a stage was interrupted by an agent restart: it will be retried", { generation: interrupted.generationId, stage: interrupted.stage });
     else if (interrupted) ctx.log.warn("a stage was interrupted by an agent restart during the last attempt: given up", { generation: interrupted.generationId, stage: interrupted.stage });
+    markBootVerification(ctx, this.reboots.facts.booted);
     ctx.state.deployments = applyRetention(ctx.state.deployments, ctx.config.retention, this.reboots.facts.booted).kept;
     await ctx.save();
     this.scheduleWindowCheck();
@@ -100,7 +105,8 @@ export class Agent {
     this.waitTimer?.cancel();
     this.windowTimer?.cancel();
     this.confirmations.clear();
-    if (this.running && (this.running.kind === "evaluate" || this.running.kind === "build")) this.running.abort.abort("stopping" satisfies CancelReason);
+    // A verification stops too (the next start verifies again); a rollback is awaited.
+    if (this.running && (this.running.kind === "evaluate" || this.running.kind === "build" || this.running.kind === "verify")) this.running.abort.abort("stopping" satisfies CancelReason);
     await this.ctx.ports.source.stop();
     await this.running?.done;
     await this.rebootRefresh;
@@ -204,6 +210,13 @@ export class Agent {
       case "reboot":
         this.startAction("reboot", null, () => runReboot(ctx, this.reboots, action.reason, action.pair));
         return false;
+      case "verify":
+      case "verify-boot":
+      case "rollback": {
+        const { kind, body } = this.health.run(action);
+        this.startAction(kind, null, body);
+        return false;
+      }
       case "wait":
         if (action.until) this.waitTimer = ctx.ports.clock.setTimer(action.until.getTime() - ctx.ports.clock.now().getTime() + 5, () => this.kick());
         return false;
@@ -247,6 +260,12 @@ export class Agent {
         this.options.exit(0);
       }
     });
+  }
+
+  /** `comin rollback` (§14): recorded now, run by the planner; resolves when the rollback ended. */
+  requestRollback(options: { quarantine: boolean }): Promise<DeploymentRecord> {
+    const busy = this.running && this.running.kind !== "evaluate" && this.running.kind !== "build" ? this.running.kind : null;
+    return this.health.requestRollback(options, busy, () => this.kick());
   }
 
   get isFetching(): boolean {

@@ -1,10 +1,12 @@
 /**
  * What the local API and the webhooks may ask of the agent (the Controller of types.ts): status,
- * fetches, suspension, history, submit-latest, confirmations and the event stream.
+ * fetches, suspension, history, submit-latest, confirmations, rollback, quarantine and the event
+ * stream.
  */
 import type { State } from "../state/state.js";
-import type { CominEvent, ConfirmationStatus, Controller, DeploymentRecord, FetchedBranch, FetchOutcome, HistoryEntry, Operation, PlanJson, StatusJson } from "../types.js";
+import type { CominEvent, ConfirmationStatus, Controller, DeploymentRecord, FetchedBranch, FetchOutcome, HistoryEntry, Operation, PlanJson, QuarantineEntry, StatusJson } from "../types.js";
 import type { Agent } from "./agent.js";
+import { clearQuarantine } from "./quarantine.js";
 import { submitLatest } from "./requests.js";
 import { explainPlan } from "./explain.js";
 import { describe, projectStatus } from "./status.js";
@@ -105,5 +107,20 @@ export class AgentController implements Controller {
     await this.agent.ctx.save();
     this.agent.kick();
     return null;
+  }
+
+  rollback(options: { quarantine: boolean }): Promise<DeploymentRecord> {
+    return this.agent.requestRollback(options);
+  }
+
+  quarantine(): QuarantineEntry[] {
+    return this.agent.ctx.state.quarantine.map((entry) => ({ ...entry }));
+  }
+
+  async clearQuarantine(commit: string | null): Promise<QuarantineEntry[]> {
+    const cleared = clearQuarantine(this.agent.ctx, commit);
+    await this.agent.ctx.save();
+    this.agent.kick();
+    return cleared;
   }
 }

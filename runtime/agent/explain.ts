@@ -20,7 +20,7 @@ export interface ExplainInput {
 
 /** Quarantine arrives with the health feature (§14): read it when the state carries it. */
 function quarantined(state: State, commit: string): { reason?: string } | undefined {
-  const list = (state as State & { quarantine?: { commit: string; reason?: string }[] }).quarantine;
+  const list = state.quarantine;
   return Array.isArray(list) ? list.find((entry) => entry.commit === commit) : undefined;
 }
 
@@ -102,5 +102,11 @@ function summarise(action: Action, words: string | null, commit: string | null):
       return `wait: ${words ?? action.why}`;
     case "idle":
       return action.why ? `nothing to do: ${action.why}` : "nothing to do: the current candidate is deployed";
+    case "verify":
+      return "verify the health of the deployed system";
+    case "verify-boot":
+      return "verify the health of the system booted into";
+    case "rollback":
+      return "roll back to the previous system";
   }
 }

@@ -10,6 +10,7 @@ import type { State } from "../state/state.js";
 import { currentDeployment } from "../history.js";
 import type { Candidate, ConfirmationStage, ConfirmationStatus, GenerationRecord, Operation } from "../types.js";
 import { attemptsOf, CANCELLABLE_STAGES, type Stage } from "./stages.js";
+import { healthFailure, planHealth, quarantined, type HealthAction } from "./plan-health.js";
 
 export type Action =
   | { kind: "cancel"; generationId: string; stage: Stage; reason: "preempted" | "suspended" }
@@ -24,12 +25,13 @@ export type Action =
   | { kind: "retry"; generationId: string; stage: Stage; attempt: number }
   | { kind: "restart"; generationId: string; stage: Stage }
   | { kind: "reboot"; reason: string; pair: string }
+  | HealthAction
   | { kind: "wait"; why: string; until: Date | null }
   | { kind: "idle"; why: string | null };
 
 /** What the agent is doing right now: one action at a time. */
 export interface Running {
-  kind: "evaluate" | "build" | "deploy" | "reboot";
+  kind: "evaluate" | "build" | "deploy" | "reboot" | "verify" | "rollback";
   generationId: string | null;
 }
 
@@ -50,7 +52,14 @@ export interface PlanInput {
   facts: PlanFacts;
 }
 
-const RUNNING_WORDS: Record<Running["kind"], string> = { evaluate: "eval running", build: "build running", deploy: "deploy running", reboot: "reboot running" };
+const RUNNING_WORDS: Record<Running["kind"], string> = {
+  evaluate: "eval running",
+  build: "build running",
+  deploy: "deploy running",
+  reboot: "reboot running",
+  verify: "verifying the deployment's health",
+  rollback: "rolling back",
+};
 
 export const SUSPENDED = "suspended: builds and deployments wait for `comin resume`";
 
@@ -66,6 +75,9 @@ export function machineIdMismatch(expected: string, actual: string | null): stri
 export function plan(input: PlanInput): Action {
   const { state, facts } = input;
   if (facts.running) return whileRunning(input, facts.running);
+  // §14: a rollback or a verification in flight comes before anything new.
+  const health = planHealth(state);
+  if (health) return health;
   const manual = facts.manualDeploy;
   if (manual) return { kind: "deploy", generationId: manual.generationId, operation: manual.operation, reason: `the latest generation ${manual.generationId} was resubmitted`, manual: true };
   const reboot = decideReboot({ reboot: input.config.reboot, facts: facts.reboot, lastAttempt: state.rebootAttempt, suspended: state.suspended, now: input.now });
@@ -121,6 +133,10 @@ function pipeline(input: PlanInput): Action {
     return generation.build.status === "pending" ? { kind: "machine-id-mismatch", generationId: id, message } : { kind: "idle", why: message };
   }
 
+  // §14: the quarantine holds a commit before its build, and a system once evaluated.
+  const held = quarantined(state, generation);
+  if (held && (generation.build.status === "pending" || generation.deploy.status === "pending" || generation.deploy.status === "failed")) return { kind: "idle", why: held };
+
   switch (generation.build.status) {
     case "pending":
       return gate(input, generation, "build") ?? { kind: "build", generationId: id };
@@ -146,8 +162,10 @@ function pipeline(input: PlanInput): Action {
       }
       return gate(input, generation, "deploy") ?? { kind: "deploy", generationId: id, operation: generation.operation, reason: deploymentReason(generation), manual: false };
     }
-    case "failed":
-      return retry(input, generation, "deploy");
+    case "failed": {
+      const unhealthy = healthFailure(state, generation);
+      return unhealthy ? { kind: "idle", why: unhealthy } : retry(input, generation, "deploy");
+    }
     default:
       return { kind: "idle", why: null };
   }

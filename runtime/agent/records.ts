@@ -48,6 +48,9 @@ export function newDeployment(generation: GenerationRecord, operation: Operation
     startedAt: at,
     endedAt: null,
     error: null,
+    previousOutPath: null,
+    health: { status: "skipped", checks: [] },
+    rollback: null,
   };
 }
 

@@ -49,6 +49,8 @@ export function projectStatus(state: State, config: CominConfig, facts: StatusFa
     candidate: state.candidate,
     generation: generation ? { ...generation, attempt: attemptsOf(generation) } : null,
     deployment: deployment ? { ...deployment } : null,
+    quarantine: state.quarantine.map((entry) => ({ ...entry })),
+    bootVerification: state.bootVerification ? { ...state.bootVerification } : null,
     lastReboot: lastReboot(state),
     confirmations: facts.confirmations,
     pending: state.suspended ? SUSPENDED : describe(facts.next, config, facts.now),

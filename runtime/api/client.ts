@@ -3,7 +3,7 @@
  * Connection failures become typed errors so the CLI can say "the daemon is not running".
  */
 import http from "node:http";
-import type { CominEvent, ConfirmationStatus, DeploymentRecord, FetchOutcome, HistoryEntry, Operation, PlanJson, StatusJson } from "../types.js";
+import type { CominEvent, ConfirmationStatus, DeploymentRecord, FetchOutcome, HistoryEntry, Operation, PlanJson, QuarantineEntry, StatusJson } from "../types.js";
 
 /** Nothing listens on the socket: no socket file, or a stale one. */
 export class DaemonNotRunningError extends Error {
@@ -63,6 +63,11 @@ export interface ApiClient {
   submitLatest(operation?: Operation): Promise<DeploymentRecord | null>;
   confirmations(): Promise<ConfirmationStatus[]>;
   acceptConfirmation(): Promise<ConfirmationStatus[]>;
+  /** `comin rollback`: resolves when the rollback has ended. */
+  rollback(quarantine: boolean): Promise<DeploymentRecord>;
+  quarantine(): Promise<QuarantineEntry[]>;
+  /** Lifts the quarantine of `commit` (null: all); returns what was lifted. */
+  clearQuarantine(commit: string | null): Promise<QuarantineEntry[]>;
   /** Calls `onEvent` for each event until the daemon ends the stream or `signal` aborts. */
   events(onEvent: (event: CominEvent) => void, signal?: AbortSignal): Promise<void>;
 }
@@ -140,6 +145,10 @@ export function createApiClient(socketPath: string, options: { timeoutMs?: numbe
       (await call<{ deployment: DeploymentRecord | null }>("POST", "/v1/deployments/submit-latest", operation ? { operation } : {})).deployment,
     confirmations: () => call<ConfirmationStatus[]>("GET", "/v1/confirmations"),
     acceptConfirmation: async () => (await call<{ accepted: ConfirmationStatus[] }>("POST", "/v1/confirmations/accept", {})).accepted,
+    // A rollback is an activation: as long as switch-to-configuration may take, no client-side limit.
+    rollback: async (quarantine) => (await call<{ deployment: DeploymentRecord }>("POST", "/v1/rollback", { quarantine }, null)).deployment,
+    quarantine: () => call<QuarantineEntry[]>("GET", "/v1/quarantine"),
+    clearQuarantine: async (commit) => (await call<{ cleared: QuarantineEntry[] }>("POST", "/v1/quarantine/clear", commit === null ? { all: true } : { commit })).cleared,
     events: async (onEvent, signal) => {
       const res = await open(socketPath, "GET", "/v1/events", undefined, null, signal);
       if ((res.statusCode ?? 0) >= 400) {

@@ -101,6 +101,20 @@ export const ROUTES: Record<string, Partial<Record<"GET" | "POST", Handler>>> = 
       return { status: 200, body: { accepted: await asConflict(async () => ctx.controller.acceptConfirmation()) } };
     },
   },
+  "/v1/rollback": {
+    POST: async (req, _res, ctx) => {
+      const { quarantine } = await readRequest(req, ctx, z.strictObject({ quarantine: z.boolean().default(true) }));
+      return { status: 200, body: { deployment: await asConflict(() => ctx.controller.rollback({ quarantine })) } };
+    },
+  },
+  "/v1/quarantine": { GET: async (_req, _res, ctx) => ({ status: 200, body: ctx.controller.quarantine() }) },
+  "/v1/quarantine/clear": {
+    POST: async (req, _res, ctx) => {
+      const request = await readRequest(req, ctx, z.union([z.strictObject({ commit: z.string().regex(/^[0-9a-fA-F]{4,64}$/, "expected a commit id (4 to 64 hexadecimal characters)") }), z.strictObject({ all: z.literal(true) })]));
+      const commit = "commit" in request ? request.commit : null;
+      return { status: 200, body: { cleared: await asConflict(() => ctx.controller.clearQuarantine(commit)) } };
+    },
+  },
   "/v1/events": {
     GET: async (_req, res, ctx) => {
       ctx.events.attach(res);

@@ -1,6 +1,7 @@
 /**
  * The CLI commands that talk to a running daemon over its local API: status, fetch, suspend,
- * resume, deployment, confirmation, events (interfaces.md §4).
+ * resume, deployment, confirmation, events (interfaces.md §4); rollback and quarantine in
+ * client-health.ts.
  *
  * Outcomes are reported through the exit code, not through CommanderError (which the entry point
  * turns into the usage code 2): 0 ok, 1 the request failed (or, with `fetch --wait`, a fetch failed
@@ -27,6 +28,7 @@ import { latestDeployment } from "../history.js";
 import { formatOneline } from "./format-oneline.js";
 import { formatStatus } from "./format-status.js";
 import { terminalJson, visibleText } from "./visible.js";
+import { registerHealthCommands } from "./client-health.js";
 
 export const EXIT_FAILED = 1;
 export const EXIT_REFUSED = 2;
@@ -53,19 +55,19 @@ const processIo: ClientIo = {
   now: () => new Date(),
 };
 
-interface ConnectionOptions {
+export interface ConnectionOptions {
   socket?: string;
   config?: string;
 }
 
-function withConnectionOptions(command: Command): Command {
+export function withConnectionOptions(command: Command): Command {
   return command
     .option("--socket <path>", `the daemon's socket (default: paths.socket of --config, of $COMIN_CONFIG or of ${INSTALLED_CONFIG}, else ${DEFAULT_SOCKET})`)
     .option("--config <file>", `the resolved JSON configuration (its paths.socket locates the daemon; default $COMIN_CONFIG, else ${INSTALLED_CONFIG} if present)`);
 }
 
 /** Runs `body` against the daemon and turns every failure into one stderr line and an exit code. */
-function clientAction<O extends ConnectionOptions>(io: ClientIo, body: (client: ApiClient, options: O) => Promise<number>) {
+export function clientAction<O extends ConnectionOptions>(io: ClientIo, body: (client: ApiClient, options: O) => Promise<number>) {
   return async (options: O): Promise<void> => {
     let socketPath: string;
     try {
@@ -88,7 +90,7 @@ function clientAction<O extends ConnectionOptions>(io: ClientIo, body: (client: 
   };
 }
 
-function json(value: unknown): string {
+export function json(value: unknown): string {
   return `${terminalJson(value, 2)}\n`;
 }
 
@@ -219,6 +221,8 @@ export function registerClientCommands(program: Command, terminal: ClientIo = pr
       return 0;
     }),
   );
+
+  registerHealthCommands(program, io);
 
   withConnectionOptions(program.command("events").description("stream the agent's events, one JSON object per line")).action(
     clientAction(io, async (client) => {

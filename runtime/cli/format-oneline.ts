@@ -19,6 +19,10 @@ export function formatOneline(status: StatusJson, now: Date): string {
 
   if (deployment?.status === "running") {
     parts.push(`⟳ deploying ${ref(deployment)}${ago(deployment.startedAt)}`);
+  } else if (deployment?.status === "verifying" || deployment?.rollback?.status === "running") {
+    parts.push(`⟳ ${deployment.status === "verifying" ? "verifying" : "rolling back"} ${ref(deployment)}${ago(deployment.startedAt)}`);
+  } else if (deployment?.status === "rolled-back") {
+    parts.push(`↶ ${ref(deployment)} rolled back${ago(deployment.endedAt)}`);
   } else if (generation && !deploymentIsLatest && generation.eval.status === "running") {
     parts.push(`⟳ evaluating ${ref(generation)}${ago(generation.eval.startedAt)}`);
   } else if (generation && !deploymentIsLatest && generation.build.status === "running") {

@@ -3,6 +3,7 @@
  * Pure functions of the status and a clock, so the output is tested against fixed text.
  */
 import type { BranchStatus, DeploymentRecord, GenerationRecord, RemoteStatus, StageStatus, StatusJson } from "../types.js";
+import { healthRows, quarantineLines } from "./format-health.js";
 import { elapsedBetween, formatInstant, formatRelative, shortSha } from "./format-time.js";
 
 type Stage = GenerationRecord["eval"];
@@ -33,6 +34,10 @@ export function describeStage(stage: Stage | { status: StageStatus | DeploymentR
       return `cancelled${ended ? ` ${ended}` : ""}${stage.error ? `: ${stage.error}` : ""}`;
     case "skipped":
       return `skipped${stage.error ? `: ${stage.error}` : ""}`;
+    case "verifying":
+      return `verifying its health, activated ${stage.startedAt ? formatRelative(stage.startedAt, now) : ""}`.trimEnd();
+    case "rolled-back":
+      return `rolled back${ended ? ` ${ended}` : ""}${stage.error ? `: ${stage.error}` : ""}`;
   }
 }
 
@@ -181,6 +186,7 @@ export function formatStatus(status: StatusJson, now: Date): string {
   const problems = status.problems?.length ?? 0;
   out.push(...(pending.length > 0 ? pending.map((line) => `  ${line}`) : [problems > 0 ? `  nothing (${problems} problem${problems === 1 ? "" : "s"} above)` : "  nothing"]));
 
+  out.push(...quarantineLines(status, now));
   if (status.lastReboot) {
     const reboot = status.lastReboot;
     out.push("", `Last reboot ${formatRelative(reboot.at, now)}: ${reboot.reason}`);
@@ -202,6 +208,7 @@ export function formatDeploymentBlock(deployment: DeploymentRecord, now: Date): 
       ["reason", deployment.reason],
       ["profile", deployment.profilePath],
       ["system", deployment.outPath],
+      ...healthRows(deployment),
     ]),
   );
 }

@@ -14,7 +14,7 @@ import { z } from "zod";
 import { Operation } from "../../dsl/schema.js";
 import { STAGE_STATUSES, STAGES } from "../agent/stages.js";
 import { OBJECT_ID } from "../git/object-id.js";
-import type { BranchStatus, Candidate, DeploymentRecord, GenerationRecord, RebootEntry, StageRecord } from "../types.js";
+import { HEALTH_STATUSES, ROLLBACK_TRIGGERS, type BootVerification, type BranchStatus, type Candidate, type DeploymentHealth, type DeploymentRecord, type GenerationRecord, type QuarantineEntry, type RebootEntry, type RollbackRecord, type StageRecord } from "../types.js";
 import { STATE_VERSION, type RebootAttempt, type RetryState, type State } from "./state.js";
 
 /** A full object id, as git prints it: anything else never came from this agent. */
@@ -63,6 +63,27 @@ const GenerationRecordSchema = z.strictObject({
   deploy: StageRecordSchema.extend({ deploymentId: z.string().nullable() }),
 });
 
+const HealthSchema = z.strictObject({
+  status: z.enum(HEALTH_STATUSES),
+  checks: z.array(z.strictObject({ name: z.string(), ok: z.boolean().nullable(), detail: z.string().nullable() })),
+});
+
+const RollbackSchema = z.strictObject({
+  trigger: z.enum(ROLLBACK_TRIGGERS),
+  to: z.string().nullable(),
+  status: z.enum(["running", "done", "failed"]),
+  error: z.string().nullable(),
+});
+
+const QuarantineSchema = z.strictObject({ commit: CommitId, outPath: z.string().nullable(), reason: z.string(), at: Time });
+
+const BootVerificationSchema = z.strictObject({
+  outPath: z.string(),
+  status: z.enum(["running", "passed", "failed"]),
+  startedAt: Time,
+  finishedAt: Time.nullable(),
+});
+
 const DeploymentRecordSchema = z.strictObject({
   kind: z.literal("deployment"),
   id: z.string(),
@@ -74,13 +95,17 @@ const DeploymentRecordSchema = z.strictObject({
   operation: Operation.nullable(),
   operationSubmitted: Operation,
   reason: z.string().nullable(),
-  status: z.enum(["running", "done", "failed", "skipped"]),
+  status: z.enum(["running", "verifying", "done", "failed", "skipped", "rolled-back"]),
   outPath: z.string().nullable(),
   profilePath: z.string().nullable(),
   createdAt: Time,
   startedAt: Time.nullable(),
   endedAt: Time.nullable(),
   error: z.string().nullable(),
+  // Added with health checks (§14): files written before them load with these defaults.
+  previousOutPath: z.string().nullable().default(null),
+  health: HealthSchema.default({ status: "skipped", checks: [] }),
+  rollback: RollbackSchema.nullable().default(null),
 });
 
 const RebootEntrySchema = z.strictObject({
@@ -107,6 +132,8 @@ export const StateFile = z.strictObject({
   suspended: z.boolean(),
   retry: RetryStateSchema.nullable(),
   rebootAttempt: RebootAttemptSchema.nullable(),
+  quarantine: z.array(QuarantineSchema).default([]),
+  bootVerification: BootVerificationSchema.nullable().default(null),
 });
 
 // ---------------------------------------------------------------- the schema is the types
@@ -127,5 +154,9 @@ const mirrors: [
   Mirrors<typeof RebootEntrySchema, RebootEntry>,
   Mirrors<typeof RetryStateSchema, RetryState>,
   Mirrors<typeof RebootAttemptSchema, RebootAttempt>,
-] = [true, true, true, true, true, true, true, true, true];
+  Mirrors<typeof HealthSchema, DeploymentHealth>,
+  Mirrors<typeof RollbackSchema, RollbackRecord>,
+  Mirrors<typeof QuarantineSchema, QuarantineEntry>,
+  Mirrors<typeof BootVerificationSchema, BootVerification>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
 void mirrors;

@@ -3,7 +3,7 @@
  * migration of older versions. The store (store.ts) reads and writes it; the agent changes it.
  */
 import type { Stage } from "../agent/stages.js";
-import type { BranchStatus, Candidate, GenerationRecord, HistoryEntry } from "../types.js";
+import type { BootVerification, BranchStatus, Candidate, GenerationRecord, HistoryEntry, QuarantineEntry } from "../types.js";
 
 export const STATE_VERSION = 2;
 /** Generations remembered (the current one and a few before it, for status and submit-latest). */
@@ -43,6 +43,10 @@ export interface State {
   suspended: boolean;
   retry: RetryState | null;
   rebootAttempt: RebootAttempt | null;
+  /** Commits and systems never deployed again until `comin quarantine clear` (§14). */
+  quarantine: QuarantineEntry[];
+  /** The health verification of the booted system after a reboot (§14); read by the reboot lock (§16). */
+  bootVerification: BootVerification | null;
 }
 
 export function emptyState(): State {
@@ -57,6 +61,8 @@ export function emptyState(): State {
     suspended: false,
     retry: null,
     rebootAttempt: null,
+    quarantine: [],
+    bootVerification: null,
   };
 }
 

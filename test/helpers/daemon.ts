@@ -87,12 +87,12 @@ export interface Machine extends MachineRoot {
 }
 
 /** A fake machine booted on an initial system, and its runtime config. */
-export async function createMachine(dir: string, hostname: string, config: Partial<RuntimeConfigInput> & { remotes: RuntimeConfigInput["remotes"] }, options: { machineId?: string } = {}): Promise<Machine> {
+export async function createMachine(dir: string, hostname: string, config: Partial<RuntimeConfigInput> & { remotes: RuntimeConfigInput["remotes"] }, options: { machineId?: string; initial?: Partial<TestHost> } = {}): Promise<Machine> {
   const root = path.join(dir, `machine-${hostname}`);
   await mkdir(root, { recursive: true });
   const record = path.join(root, "switch.log");
   await writeFile(record, "");
-  const initial = await buildTestSystem(root, "initial", { variant: `initial-${hostname}`, record, kernel: "kernel-1" });
+  const initial = await buildTestSystem(root, "initial", { variant: `initial-${hostname}`, record, kernel: "kernel-1", ...options.initial });
   const machineRoot = await createMachineRoot(root, { system: initial, ...(options.machineId ? { machineId: options.machineId } : {}) });
   const configFile = path.join(root, "comin.json");
   const runtimeConfig: RuntimeConfigInput = {

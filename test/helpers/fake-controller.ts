@@ -13,6 +13,7 @@ import type {
   HistoryEntry,
   Operation,
   PlanJson,
+  QuarantineEntry,
   RebootEntry,
   StageRecord,
   StatusJson,
@@ -73,6 +74,9 @@ export function sampleDeployment(overrides: Partial<DeploymentRecord> = {}): Dep
     startedAt: "2026-06-20T09:55:01.000Z",
     endedAt: "2026-06-20T09:57:00.000Z",
     error: null,
+    previousOutPath: null,
+    health: { status: "skipped", checks: [] },
+    rollback: null,
     ...overrides,
   };
 }
@@ -101,6 +105,8 @@ export function sampleStatus(overrides: Partial<StatusJson> = {}): StatusJson {
     candidate: { commit: SHA_A, remote: "origin", branch: "main", isTesting: false, signed: null, signedBy: null },
     generation: sampleGeneration(),
     deployment: sampleDeployment(),
+    quarantine: [],
+    bootVerification: null,
     lastReboot: null,
     confirmations: [],
     pending: null,
@@ -136,6 +142,9 @@ export class FakeController implements Controller {
   fetchBehaviour: (remotes: string[] | undefined) => Promise<FetchOutcome[]> | FetchOutcome[];
   /** Replaced by tests that need submitLatest to fail. */
   submitBehaviour: (operation: Operation | undefined) => Promise<DeploymentRecord | null> | DeploymentRecord | null;
+  /** Replaced by tests that need a rollback to fail. */
+  rollbackBehaviour: (options: { quarantine: boolean }) => Promise<DeploymentRecord> | DeploymentRecord = () =>
+    sampleDeployment({ status: "rolled-back", rollback: { trigger: "manual", to: "/nix/store/cccccccccccccccccccccccccccccccc-nixos-system-web1", status: "done", error: null } });
   private readonly listeners = new Set<(event: CominEvent) => void>();
 
   constructor(state: StatusJson = sampleStatus(), history: HistoryEntry[] = [sampleDeployment()]) {
@@ -196,6 +205,24 @@ export class FakeController implements Controller {
     const accepted = this.pendingConfirmations;
     this.pendingConfirmations = [];
     return accepted;
+  }
+
+  async rollback(options: { quarantine: boolean }): Promise<DeploymentRecord> {
+    this.calls.push({ method: "rollback", args: [options] });
+    return this.rollbackBehaviour(options);
+  }
+
+  quarantine(): QuarantineEntry[] {
+    this.calls.push({ method: "quarantine", args: [] });
+    return structuredClone(this.state.quarantine);
+  }
+
+  async clearQuarantine(commit: string | null): Promise<QuarantineEntry[]> {
+    this.calls.push({ method: "clearQuarantine", args: [commit] });
+    const cleared = this.state.quarantine.filter((entry) => commit === null || entry.commit.startsWith(commit));
+    if (commit !== null && cleared.length === 0) throw new Error(`commit ${commit} is not quarantined`);
+    this.state.quarantine = this.state.quarantine.filter((entry) => !cleared.includes(entry));
+    return cleared;
   }
 
   subscribe(listener: (event: CominEvent) => void): () => void {

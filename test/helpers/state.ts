@@ -18,9 +18,14 @@ export function fullState(): State {
     branches: { origin: { main: { name: "main", commit: SHA_A, error: null }, testing: { name: "testing-web1", commit: SHA_B, error: null } } },
     lastFetch: { origin: { at: "2026-06-20T10:00:00.000Z", ok: true, error: null } },
     generations: [stored(sampleGeneration()), stored(sampleGeneration({ id: "gen-2", commit: SHA_B, operation: "test", build: stage({ status: "failed", attempts: 1 }) }))],
-    deployments: [sampleDeployment(), sampleReboot({ id: "reboot-1", reason: "kernel changed" })],
+    deployments: [
+      sampleDeployment({ previousOutPath: "/nix/store/a", health: { status: "failed", checks: [{ name: "web", ok: false, detail: "HTTP 500" }] }, rollback: { trigger: "health", to: "/nix/store/a", status: "running", error: null } }),
+      sampleReboot({ id: "reboot-1", reason: "kernel changed" }),
+    ],
     suspended: true,
     retry: { generationId: "gen-2", stage: "build", attempt: 1, dueAt: "2026-06-20T10:01:00.000Z" },
     rebootAttempt: { pair: "/nix/store/a|/nix/store/b", at: "2026-06-20T10:00:00.000Z", ok: false, error: "exit code 1" },
+    quarantine: [{ commit: SHA_B, outPath: "/nix/store/b", reason: "health check web failed: HTTP 500", at: "2026-06-20T10:00:00.000Z" }],
+    bootVerification: { outPath: "/nix/store/b", status: "running", startedAt: "2026-06-20T10:00:00.000Z", finishedAt: null },
   };
 }

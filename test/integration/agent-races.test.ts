@@ -56,6 +56,7 @@ test("§9 at start-up the deployment of the booted system is kept by retention, 
   const record = (id: string, outPath: string, minute: number): DeploymentRecord => ({
     kind: "deployment", id, generationId: null, commit: null, remote: "origin", branch: "main", message: null, operation: "switch",
     operationSubmitted: "switch", reason: null, status: "done", outPath, profilePath: null, createdAt: at(minute), startedAt: at(minute), endedAt: at(minute), error: null,
+    previousOutPath: null, health: { status: "skipped", checks: [] }, rollback: null,
   });
   const history = [record("booted", booted, 0), ...[1, 2, 3, 4].map((n) => record(`later-${n}`, `/nix/store/${String(n).repeat(32)}-nixos-system-web1`, n))];
   const state = { schemaVersion: STATE_VERSION, baseline: null, candidate: null, branches: {}, lastFetch: {}, generations: [], deployments: history, suspended: true, retry: null, rebootAttempt: null };

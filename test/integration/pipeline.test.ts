@@ -96,11 +96,12 @@ test("the post-deployment command gets every COMIN_ variable; a changed unit mak
 
   t.is(code, 0, "exit 0 so that systemd restarts the agent with its new unit");
   const env = Object.fromEntries((await readFile(envDump, "utf8")).trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
-  t.deepEqual(Object.keys(env).sort(), ["COMIN_ERROR_MSG", "COMIN_FLAKE_URL", "COMIN_GENERATION", "COMIN_GIT_MSG", "COMIN_GIT_REF", "COMIN_GIT_SHA", "COMIN_HOSTNAME", "COMIN_OPERATION", "COMIN_STATUS"]);
+  t.deepEqual(Object.keys(env).sort(), ["COMIN_ERROR_MSG", "COMIN_FLAKE_URL", "COMIN_GENERATION", "COMIN_GIT_MSG", "COMIN_GIT_REF", "COMIN_GIT_SHA", "COMIN_HEALTH", "COMIN_HOSTNAME", "COMIN_OPERATION", "COMIN_STATUS"]);
   t.is(env.COMIN_GIT_SHA, commit);
   t.is(env.COMIN_GIT_REF, "origin/main");
   t.is(env.COMIN_GIT_MSG, message);
   t.is(env.COMIN_STATUS, "done");
+  t.is(env.COMIN_HEALTH, "skipped", "no health checks configured");
   t.is(env.COMIN_OPERATION, "switch");
   t.regex(env.COMIN_FLAKE_URL ?? "", /^git\+file:\/\/.*rev=/);
   const state = JSON.parse(await readFile(path.join(machine.stateDir, "state.json"), "utf8"));

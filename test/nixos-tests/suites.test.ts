@@ -31,6 +31,7 @@ const SUITES: Record<string, { nodes: string[]; systems: string[] }> = {
   reboots: { nodes: ["git1", "web1"], systems: ["web1-v1-on-web1", "web1-v2-on-web1"] },
   "control-plane": { nodes: ["git1", "web1"], systems: ["web1-v1-on-web1", "web1-v2-on-web1", "web1-v3-on-web1"] },
   prebuilt: { nodes: ["git1", "web1"], systems: ["web1-v1-on-web1", "web1-v2-on-web1"] },
+  "health-rollback": { nodes: ["git1", "web1"], systems: ["web1-v1-on-web1", "web1-v2-on-web1", "web1-v3-on-web1", "web1-v4-on-web1"] },
 };
 
 function nixFilesUnder(dir: string): string[] {

@@ -37,6 +37,10 @@ test("the exposition passes `promtool check metrics` after every kind of event",
   controller.emit({ type: "deployment-finished", at: AT, deployment: sampleDeployment(), durationMs: 30_000 });
   controller.emit({ type: "retry-scheduled", at: AT, stage: "build", attempt: 2, of: 3, due: AT });
   controller.emit({ type: "reboot", at: AT, reboot: { at: AT, reason: "kernel changed", from: null, to: null } });
+  const rollback = { trigger: "health", to: "/nix/store/x", status: "done", error: null } as const;
+  controller.emit({ type: "rolled-back", at: AT, deployment: sampleDeployment({ status: "rolled-back", rollback }), rollback });
+  controller.emit({ type: "rollback-failed", at: AT, deployment: sampleDeployment({ status: "failed" }), rollback: { ...rollback, status: "failed", error: "exit 1" } });
+  controller.state.deployment = sampleDeployment({ health: { status: "failed", checks: [{ name: "web", ok: false, detail: "HTTP 500" }] } });
 
   const text = await metrics.registry.metrics();
   const lint = await execa("promtool", ["check", "metrics"], { input: text, reject: false });
@@ -59,6 +63,10 @@ test("the exposition passes `promtool check metrics` after every kind of event",
     "comin_retries_total",
     "comin_reboots_total",
     "comin_state_save_failures_total",
+    "comin_rollbacks_total",
+    "comin_rollback_failures_total",
+    "comin_health_check_failed",
+    "comin_quarantined_commits",
   ]) {
     t.regex(text, new RegExp(`^# TYPE ${name} `, "m"), name);
   }
@@ -231,6 +239,32 @@ test("stage durations, retries and reboots follow the events", async (t) => {
   metrics.close();
 });
 
+test("§14 rollbacks count by trigger; failed checks and the quarantine are read from the status at scrape time", async (t) => {
+  const { controller, metrics } = withMetrics();
+  t.is(await value(metrics, "comin_rollbacks_total", { trigger: "boot" }), 0);
+  t.is(await value(metrics, "comin_quarantined_commits"), 0);
+  t.deepEqual(await values(metrics, "comin_health_check_failed"), []);
+
+  const rollback = { trigger: "health", to: "/nix/store/x", status: "done", error: null } as const;
+  controller.emit({ type: "rolled-back", at: AT, deployment: sampleDeployment({ status: "rolled-back", rollback }), rollback });
+  controller.emit({ type: "rollback-failed", at: AT, deployment: sampleDeployment({ status: "failed" }), rollback: { ...rollback, trigger: "manual", status: "failed", error: "exit 1" } });
+  controller.state.quarantine = [{ commit: SHA_B, outPath: null, reason: "health check web failed", at: AT }];
+  controller.state.deployment = sampleDeployment({
+    health: { status: "running", checks: [{ name: "web", ok: false, detail: "HTTP 500" }, { name: "units", ok: true, detail: null }, { name: "app", ok: null, detail: null }] },
+  });
+  // The next scrape (one status snapshot per scrape).
+  await new Promise((resolve) => setImmediate(resolve));
+
+  t.is(await value(metrics, "comin_rollbacks_total", { trigger: "health" }), 1);
+  t.is(await value(metrics, "comin_rollbacks_total", { trigger: "manual" }), 0);
+  t.is(await value(metrics, "comin_rollback_failures_total", { trigger: "manual" }), 1);
+  t.is(await value(metrics, "comin_quarantined_commits"), 1);
+  t.is(await value(metrics, "comin_health_check_failed", { check: "web" }), 1);
+  t.is(await value(metrics, "comin_health_check_failed", { check: "units" }), 0);
+  t.is(await value(metrics, "comin_health_check_failed", { check: "app" }), undefined, "not run yet: no series");
+  metrics.close();
+});
+
 test("close() unsubscribes from the event stream", (t) => {
   const { controller, metrics } = withMetrics();
   t.is(controller.listenerCount, 1);
@@ -277,7 +311,7 @@ test("alerts/comin.rules.yml passes `promtool check rules` and its unit tests", 
   const unit = await execa("promtool", ["test", "rules", path.join(ROOT, "alerts/comin.rules.test.yml")], { reject: false });
 
   t.is(check.exitCode, 0, `${check.stdout}\n${check.stderr}`);
-  t.regex(check.stdout, /SUCCESS: 6 rules found/);
+  t.regex(check.stdout, /SUCCESS: 9 rules found/);
   t.is(unit.exitCode, 0, `${unit.stdout}\n${unit.stderr}`);
 });
 
@@ -305,7 +339,7 @@ test("every metric the dashboard queries exists in the Metrics registry, and eve
     const base = metrics.registry.getSingleMetric(name.replace(/_(bucket|sum|count)$/, ""));
     t.true(direct !== undefined || (base !== undefined && String((await base.get()).type) === "histogram"), `${name} is not exported`);
   }
-  for (const required of ["comin_deployment_info", "comin_last_fetch_failed", "comin_need_to_reboot", "comin_is_suspended", "comin_stage_duration_seconds_bucket"]) {
+  for (const required of ["comin_deployment_info", "comin_last_fetch_failed", "comin_need_to_reboot", "comin_is_suspended", "comin_stage_duration_seconds_bucket", "comin_rollbacks_total", "comin_quarantined_commits"]) {
     t.true(names.has(required), `the dashboard shows ${required}`);
   }
 

@@ -11,7 +11,7 @@ function state(overrides: Partial<State> & { quarantine?: unknown } = {}): State
 
 test("blockers: quarantine (when the state has it), a reboot window, refusals by the signature gate and by selection", (t) => {
   const s = state({
-    quarantine: [{ commit: A, reason: "health check web failed" }],
+    quarantine: [{ commit: A, outPath: null, reason: "health check web failed", at: "2026-06-20T00:00:00.000Z" }],
     branches: {
       origin: { main: { name: "main", commit: A, error: "commit bbb is not signed by a trusted key" }, testing: { name: "testing-web1", commit: null, error: "testing is not on top of main (aaa)" } },
     },

@@ -77,6 +77,9 @@ function deployment(overrides: Partial<DeploymentRecord> = {}): DeploymentRecord
     startedAt: NOW.toISOString(),
     endedAt: NOW.toISOString(),
     error: null,
+    previousOutPath: null,
+    health: { status: "skipped", checks: [] },
+    rollback: null,
     ...overrides,
   };
 }
@@ -186,6 +189,24 @@ const rows: Row[] = [
   { name: "§8 a failed reboot command is not tried again within 10 minutes", state: { candidate: null, rebootAttempt: { pair: "/c|/b", at: "2026-06-20T09:55:00.000Z", ok: false, error: "exit 1" } }, config: config({ reboot: { policy: "when-needed" } }), facts: { reboot: { needed: true, reason: "kernel", current: "/c", booted: "/b" } }, expect: { kind: "wait", until: new Date("2026-06-20T10:05:00.000Z") } },
   { name: "§8 … and is tried again after 10 minutes", state: { candidate: null, rebootAttempt: { pair: "/c|/b", at: "2026-06-20T09:50:00.000Z", ok: false, error: "exit 1" } }, config: config({ reboot: { policy: "when-needed" } }), facts: { reboot: { needed: true, reason: "kernel", current: "/c", booted: "/b" } }, expect: { kind: "reboot" } },
   { name: "§8 no reboot needed: no reboot, whatever the policy", state: { candidate: null }, config: config({ reboot: { policy: "always" } }), expect: { kind: "idle" } },
+  // §14 health checks, rollback, quarantine
+  { name: "§14 a deployment verifying (after a restart too): verify it", state: { generations: [generation({ stages: ["done", "done", "running"] })], deployments: [deployment({ status: "verifying" })] }, expect: { kind: "verify", deploymentId: "d1" } },
+  { name: "§14 a verification comes before a new candidate", state: { candidate: candidate(B), generations: [generation({ stages: ["done", "done", "running"] })], deployments: [deployment({ status: "verifying" })] }, expect: { kind: "verify" } },
+  { name: "§14 a verification comes before a due reboot", state: { deployments: [deployment({ status: "verifying" })] }, config: config({ reboot: { policy: "when-needed" } }), facts: { reboot: { needed: true, reason: "kernel", current: "/c", booted: "/b" } }, expect: { kind: "verify" } },
+  { name: "§14 while verifying: wait, never preempted", state: { candidate: candidate(B), deployments: [deployment({ status: "verifying" })] }, facts: { running: { kind: "verify", generationId: null } }, expect: { kind: "wait", why: "verifying the deployment's health" } },
+  { name: "§14 a rollback recorded as running (after a restart too): run it", state: { deployments: [deployment({ status: "failed", rollback: { trigger: "health", to: OTHER_OUT, status: "running", error: null } })] }, expect: { kind: "rollback", deploymentId: "d1", trigger: "health" } },
+  { name: "§14 a manual rollback of a done deployment runs", state: { deployments: [deployment({ rollback: { trigger: "manual", to: OTHER_OUT, status: "running", error: null } })] }, expect: { kind: "rollback", trigger: "manual" } },
+  { name: "§14 a failed rollback is never run again", state: { generations: [generation({ stages: ["done", "done", "failed"], deploy: { ...stage("failed", 1), deploymentId: "d1" } })], deployments: [deployment({ status: "failed", rollback: { trigger: "health", to: OTHER_OUT, status: "failed", error: "exit 1" } })] }, expect: { kind: "idle", why: "the deployment was rolled back (health): not retried; waiting for a new commit" } },
+  { name: "§14 a rollback comes before a verification", state: { deployments: [deployment({ id: "d0", status: "failed", rollback: { trigger: "activation", to: OTHER_OUT, status: "running", error: null } }), deployment({ status: "verifying" })] }, expect: { kind: "rollback", deploymentId: "d0" } },
+  { name: "§14 a boot verification recorded as running: verify the booted system", state: { deployments: [deployment()], bootVerification: { outPath: OUT, status: "running", startedAt: NOW.toISOString(), finishedAt: null } }, expect: { kind: "verify-boot", deploymentId: "d1", outPath: OUT } },
+  { name: "§14 a passed boot verification: nothing more", state: { candidate: null, deployments: [deployment()], bootVerification: { outPath: OUT, status: "passed", startedAt: NOW.toISOString(), finishedAt: NOW.toISOString() } }, expect: { kind: "idle" } },
+  { name: "§14 a quarantined commit is not built", state: { generations: [generation({ stages: ["done", "pending", "pending"] })], quarantine: [{ commit: A, outPath: null, reason: "health check web failed", at: NOW.toISOString() }] }, expect: { kind: "idle", why: `commit ${A} is quarantined: health check web failed` } },
+  { name: "§14 a quarantined commit is still evaluated (status stays fresh)", state: { generations: [generation()], quarantine: [{ commit: A, outPath: null, reason: "r", at: NOW.toISOString() }] }, expect: { kind: "evaluate" } },
+  { name: "§14 another commit evaluating to a quarantined system is not built", state: { candidate: candidate(B), generations: [generation({ commit: B, stages: ["done", "pending", "pending"] })], quarantine: [{ commit: A, outPath: OUT, reason: "r", at: NOW.toISOString() }] }, expect: { kind: "idle", why: `system ${OUT} is quarantined` } },
+  { name: "§14 a quarantined system built meanwhile is not deployed", state: { candidate: candidate(B), generations: [generation({ commit: B, stages: ["done", "done", "pending"] })], quarantine: [{ commit: A, outPath: OUT, reason: "r", at: NOW.toISOString() }] }, expect: { kind: "idle", why: `system ${OUT} is quarantined` } },
+  { name: "§14 quarantine never holds another commit and system", state: { candidate: candidate(B), generations: [generation({ commit: B, stages: ["done", "done", "pending"] })], quarantine: [{ commit: A, outPath: OTHER_OUT, reason: "r", at: NOW.toISOString() }] }, expect: { kind: "deploy" } },
+  { name: "§14 a health failure (onFailure report) is not retried", state: { generations: [generation({ stages: ["done", "done", "failed"], deploy: { ...stage("failed", 1), deploymentId: "d1" } })], deployments: [deployment({ status: "failed", health: { status: "failed", checks: [] } })] }, expect: { kind: "idle", why: "the deployment failed its health checks: not retried; waiting for a new commit" } },
+  { name: "§14 an activation failure without health is retried as before", state: { generations: [generation({ stages: ["done", "done", "failed"], deploy: { ...stage("failed", 1), deploymentId: "d1" } })], deployments: [deployment({ status: "failed" })] }, expect: { kind: "schedule-retry", stage: "deploy" } },
 ];
 
 for (const row of rows) {

@@ -305,3 +305,26 @@ test("close() ends open event streams cleanly", async (t) => {
 
   t.is(h.controller.listenerCount, 0);
 });
+
+test("§14 rollback and quarantine endpoints: bodies checked, refusals are 409", async (t) => {
+  const h = await startHarness(t);
+  h.controller.state.quarantine = [{ commit: "9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6", outPath: null, reason: "r", at: "2026-06-20T09:58:00.000Z" }];
+
+  const rollback = await request(h.socketPath, "POST", "/v1/rollback", JSON.stringify({}));
+  const badRollback = await request(h.socketPath, "POST", "/v1/rollback", JSON.stringify({ quarantine: "no" }));
+  const list = await request(h.socketPath, "GET", "/v1/quarantine");
+  const neither = await request(h.socketPath, "POST", "/v1/quarantine/clear", JSON.stringify({}));
+  const notHex = await request(h.socketPath, "POST", "/v1/quarantine/clear", JSON.stringify({ commit: "main; rm -rf /" }));
+  const unknown = await request(h.socketPath, "POST", "/v1/quarantine/clear", JSON.stringify({ commit: "abcdef" }));
+  const all = await request(h.socketPath, "POST", "/v1/quarantine/clear", JSON.stringify({ all: true }));
+
+  t.is(rollback.status, 200);
+  t.deepEqual(h.controller.callsOf("rollback"), [[{ quarantine: true }]], "quarantine by default");
+  t.is(badRollback.status, 400);
+  t.is((list.json as unknown[]).length, 1);
+  t.is(neither.status, 400);
+  t.is(notHex.status, 400);
+  t.is(unknown.status, 409);
+  t.is(all.status, 200);
+  t.is((all.json as { cleared: unknown[] }).cleared.length, 1);
+});

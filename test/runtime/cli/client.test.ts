@@ -7,7 +7,7 @@ import { startApiServer } from "../../../runtime/api/server.js";
 import { registerClientCommands, type ClientIo } from "../../../runtime/cli/client.js";
 import { silentLogger } from "../../../runtime/log.js";
 import type { FetchOutcome } from "../../../runtime/types.js";
-import { FakeController, waitFor } from "../../helpers/fake-controller.js";
+import { FakeController, sampleDeployment, waitFor } from "../../helpers/fake-controller.js";
 
 const NOW = new Date("2026-06-20T10:00:00.000Z");
 
@@ -258,4 +258,44 @@ test("events exits 1 with a clear line when the daemon stops", async (t) => {
 
   t.is(result.exitCode, 1);
   t.is(result.stderr, "comin: the daemon closed the event stream\n");
+});
+
+test("rollback, rollback --no-quarantine, quarantine list and clear (§14)", async (t) => {
+  const { controller, socket } = await daemon(t);
+  controller.state.quarantine = [{ commit: "9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6", outPath: "/nix/store/b", reason: "manual rollback (comin rollback)", at: "2026-06-20T09:58:00.000Z" }];
+
+  const rolled = await run(["rollback", "--socket", socket]);
+  const kept = await run(["rollback", "--no-quarantine", "--socket", socket]);
+  const listed = await run(["quarantine", "list", "--socket", socket]);
+  const json = await run(["quarantine", "list", "--json", "--socket", socket]);
+  const neither = await run(["quarantine", "clear", "--socket", socket]);
+  const unknown = await run(["quarantine", "clear", "abcdef", "--socket", socket]);
+  const cleared = await run(["quarantine", "clear", "9f8e7d6", "--socket", socket]);
+
+  t.is(rolled.exitCode, 0);
+  t.regex(rolled.stdout, /^Rolled back from 1a2b3c4 to \/nix\/store\/c+-nixos-system-web1; commit 1a2b3c4 is quarantined\.$/m);
+  t.notRegex(kept.stdout, /quarantined/);
+  t.deepEqual(controller.callsOf("rollback"), [[{ quarantine: true }], [{ quarantine: false }]]);
+  t.regex(listed.stdout, /^9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6 {2}quarantined 2 minutes ago: manual rollback \(comin rollback\)\n {2}system \/nix\/store\/b\n$/);
+  t.is(JSON.parse(json.stdout).length, 1);
+  t.is(neither.exitCode, 2);
+  t.is(unknown.exitCode, 1);
+  t.regex(unknown.stderr, /commit abcdef is not quarantined/);
+  t.is(cleared.exitCode, 0);
+  t.is(cleared.stdout, "Lifted: 9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6.\n");
+});
+
+test("a failed rollback, or none possible, exits 1 with the reason", async (t) => {
+  const { controller, socket } = await daemon(t);
+  controller.rollbackBehaviour = () => sampleDeployment({ status: "failed", rollback: { trigger: "manual", to: "/nix/store/c", status: "failed", error: "rollback: switch-to-configuration switch failed (exit code 1)" } });
+  const failed = await run(["rollback", "--socket", socket]);
+  controller.rollbackBehaviour = () => {
+    throw new Error("no earlier deployment to return to: the current deployment is the first one in the history");
+  };
+  const none = await run(["rollback", "--socket", socket]);
+
+  t.is(failed.exitCode, 1);
+  t.is(failed.stderr, "comin: the rollback failed: rollback: switch-to-configuration switch failed (exit code 1)\n");
+  t.is(none.exitCode, 1);
+  t.regex(none.stderr, /no earlier deployment to return to/);
 });

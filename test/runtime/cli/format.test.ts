@@ -264,3 +264,29 @@ test("14.6: a multi-line Nix error is indented under its block; a pending wait s
   t.regex(text, /^ {2}evaluation {2}failed 2 minutes ago: error: attribute 'x' missing\n {16}\n {16} {7}at \/nix\/store\/…\/flake\.nix:3:5:\n {16} {12}2\|$/m);
   t.regex(text, /^ {2}a reboot in the window mon 02:00-04:00 Europe\/Paris, opens Mon 22 Jun 02:00 Europe\/Paris \(tomorrow\)$/m);
 });
+
+test("human status shows each health check, a rollback, the quarantine and the verification after a reboot (§14)", (t) => {
+  const status = sampleStatus({
+    deployment: sampleDeployment({
+      status: "rolled-back",
+      error: "health check web failed: HTTP 500, expected 200",
+      health: { status: "failed", checks: [{ name: "web", ok: false, detail: "HTTP 500, expected 200" }, { name: "nginx", ok: true, detail: "nginx.service is active" }] },
+      rollback: { trigger: "health", to: "/nix/store/aaaa-nixos-system-web1", status: "done", error: null },
+    }),
+    quarantine: [{ commit: SHA_B, outPath: "/nix/store/bbbb-nixos-system-web1", reason: "health check web failed: HTTP 500, expected 200", at: "2026-06-20T09:58:00.000Z" }],
+    bootVerification: { outPath: "/nix/store/aaaa-nixos-system-web1", status: "passed", startedAt: "2026-06-20T09:00:00.000Z", finishedAt: "2026-06-20T09:01:00.000Z" },
+    pending: `commit ${SHA_B} is quarantined: health check web failed: HTTP 500, expected 200`,
+  });
+
+  const text = formatStatus(status, NOW);
+
+  t.regex(text, /^ {2}status {4}rolled back 3 minutes ago: health check web failed: HTTP 500, expected 200$/m);
+  t.regex(text, /^ {2}health {4}failed \(web FAILED: HTTP 500, expected 200; nginx ok: nginx.service is active\)$/m);
+  t.regex(text, /^ {2}rollback {2}rolled back \(health\) to \/nix\/store\/aaaa-nixos-system-web1$/m);
+  t.regex(text, /^Quarantine\n {2}commit 9f8e7d6 is quarantined since 2 minutes ago: health check web failed: HTTP 500, expected 200\n {4}system \/nix\/store\/bbbb-nixos-system-web1$/m);
+  t.regex(text, /^After the last reboot: passed \/nix\/store\/aaaa-nixos-system-web1 \(59 minutes ago\)$/m);
+  t.is(formatOneline(status, NOW), "↶ origin/main 1a2b3c4 rolled back (3 minutes ago)\n");
+  const verifying = sampleStatus({ deployment: sampleDeployment({ status: "verifying", endedAt: null, startedAt: "2026-06-20T09:59:30.000Z" }) });
+  t.is(formatOneline(verifying, NOW), "⟳ verifying origin/main 1a2b3c4 (30 seconds ago)\n");
+  t.regex(formatStatus(verifying, NOW), /^ {2}status +verifying its health, activated 30 seconds ago$/m);
+});

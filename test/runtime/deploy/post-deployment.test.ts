@@ -20,6 +20,7 @@ const ENV: Record<(typeof POST_DEPLOYMENT_VARIABLES)[number], string> = {
   COMIN_STATUS: "failed",
   COMIN_ERROR_MSG: "switch-to-configuration switch failed (exit code 1)",
   COMIN_FLAKE_URL: "git+file:///var/lib/comin/repository?dir=.&ref=refs/heads/comin/candidate&rev=0123456789abcdef0123456789abcdef01234567",
+  COMIN_HEALTH: "failed",
 };
 
 async function script(dir: string, name: string, body: string): Promise<string> {

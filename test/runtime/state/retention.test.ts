@@ -9,7 +9,7 @@ function deployment(outPath: string, operation: NonNullable<DeploymentRecord["op
   return {
     id: `d${clock}`, kind: "deployment", generationId: null, commit: null, remote: null, branch: null, message: null, operation,
     operationSubmitted: operation, reason: null, status, outPath, profilePath: operation === "test" ? null : `/p/comin-${clock}-link`,
-    createdAt: at, startedAt: at, endedAt: at, error: null,
+    createdAt: at, startedAt: at, endedAt: at, error: null, previousOutPath: null, health: { status: "skipped", checks: [] }, rollback: null,
   };
 }
 
