@@ -16,6 +16,8 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v ip >/dev/null || need+=(iproute2)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v python3 >/dev/null || need+=(python3)
+# The reboot coordination tests (§16) start their own etcd (own data dir, loopback port or lab namespace).
+[ -x /usr/bin/etcd ] || need+=(etcd-server)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -24,6 +26,10 @@ if [ ${#need[@]} -gt 0 ]; then
   if [[ " ${need[*]} " == *" openssh-server "* ]]; then
     # Installing the package starts the system's sshd on port 22: nothing here needs it.
     systemctl disable --now ssh.service >/dev/null 2>&1 || true
+  fi
+  if [[ " ${need[*]} " == *" etcd-server "* ]]; then
+    # Same for the system's etcd: every test starts its own.
+    systemctl disable --now etcd.service >/dev/null 2>&1 || true
   fi
 fi
 
