@@ -20,6 +20,7 @@ import { SignatureVerifier } from "./git/signatures.js";
 import { createLogger, type Level, type Logger } from "./log.js";
 import { Metrics, startMetricsServer } from "./metrics.js";
 import type { Deployer } from "./ports.js";
+import { createRebootLock } from "./reboot/lock/create.js";
 import { commandRebooter } from "./reboot/rebooter.js";
 import { gitSource } from "./source/git-source.js";
 import { StateStore } from "./state/store.js";
@@ -73,6 +74,7 @@ export async function startDaemon(configFile: string, options: { level?: Level; 
       deployer: systemDeployer(config, log),
       machine: await localMachine(config.paths, log),
       rebooter: commandRebooter(config.reboot.command),
+      rebootLock: await createRebootLock(config.reboot.coordination),
       store,
       clock: systemClock,
     },

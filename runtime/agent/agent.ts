@@ -19,6 +19,7 @@ import { runDeployment } from "./deploy.js";
 import { EventBus } from "./events.js";
 import { plan, type Action, type Running } from "./plan.js";
 import { RebootWatch, runReboot } from "./reboot.js";
+import { RebootLockKeeper } from "./reboot-lock.js";
 import { recoverInterrupted } from "./recovery.js";
 import { fetchRound } from "./requests.js";
 
@@ -48,6 +49,8 @@ export class Agent {
   readonly events: EventBus;
   readonly confirmations: Confirmations;
   readonly reboots: RebootWatch;
+  /** null: `reboot.coordination` is not set. */
+  readonly rebootLock: RebootLockKeeper | null;
   readonly startedAt: Date;
   private running: RunningAction | null = null;
   private manualDeploy: ManualDeploy | null = null;
@@ -74,6 +77,7 @@ export class Agent {
     };
     this.confirmations = new Confirmations(config.confirm, ports.clock, this.events, () => this.kick());
     this.reboots = new RebootWatch(config.reboot.policy);
+    this.rebootLock = ports.rebootLock ? new RebootLockKeeper(ports.rebootLock, ports.machine.machineId ?? config.hostname, config.reboot.coordination?.slots ?? 1) : null;
     this.startedAt = ports.clock.now();
   }
 
@@ -82,6 +86,7 @@ export class Agent {
     const { ctx } = this;
     // The booted system is read first, so that retention below keeps its deployment.
     await this.refreshReboots();
+    if (this.rebootLock && !ctx.state.rebootLock) void this.rebootLock.refreshView();
     const interrupted = recoverInterrupted(ctx.state, ctx.at());
     if (interrupted) ctx.log.warn("a stage was interrupted by an agent restart: it will be retried", { generation: interrupted.generationId, stage: interrupted.stage });
     ctx.state.deployments = applyRetention(ctx.state.deployments, ctx.config.retention, this.reboots.facts.booted).kept;
@@ -118,6 +123,7 @@ export class Agent {
   refreshReboots(): Promise<void> {
     this.rebootRefresh = this.rebootRefresh
       .then(() => this.reboots.refresh(this.ctx))
+      .then(() => this.rebootLock?.settle(this.ctx, this.reboots.facts, this.startedAt))
       .catch((error: unknown) => this.ctx.log.error("reboot check failed", { error: errorMessage(error) }));
     return this.rebootRefresh;
   }
@@ -134,6 +140,7 @@ export class Agent {
         confirmations: { accepted: this.confirmations.accepted, pending: this.confirmations.list() },
         manualDeploy: this.manualDeploy,
         reboot: this.reboots.facts,
+        rebootLockBlock: this.rebootLock?.block ?? null,
       },
     });
   }
@@ -201,7 +208,11 @@ export class Agent {
         this.startDeploy(action);
         return false;
       case "reboot":
-        this.startAction("reboot", null, () => runReboot(ctx, this.reboots, action.reason, action.pair));
+        this.startAction("reboot", null, async () => {
+          // §16: a slot of the fleet's reboot lock first; no slot, no reboot (the planner waits).
+          if (this.rebootLock && !(await this.rebootLock.take(ctx, this.reboots.facts))) return;
+          await runReboot(ctx, this.reboots, action.reason, action.pair);
+        });
         return false;
       case "wait":
         if (action.until) this.waitTimer = ctx.ports.clock.setTimer(action.until.getTime() - ctx.ports.clock.now().getTime() + 5, () => this.kick());

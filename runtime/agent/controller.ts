@@ -2,7 +2,7 @@
  * What the local API and the webhooks may ask of the agent (the Controller of types.ts): status,
  * fetches, suspension, history, submit-latest, confirmations and the event stream.
  */
-import type { CominEvent, ConfirmationStatus, Controller, DeploymentRecord, FetchOutcome, HistoryEntry, Operation, StatusJson } from "../types.js";
+import type { CominEvent, ConfirmationStatus, Controller, DeploymentRecord, FetchOutcome, HistoryEntry, Operation, RebootLockStatus, StatusJson } from "../types.js";
 import type { Agent } from "./agent.js";
 import { submitLatest } from "./requests.js";
 import { projectStatus } from "./status.js";
@@ -19,7 +19,24 @@ export class AgentController implements Controller {
       confirmations: agent.confirmations.list(),
       fetching: agent.isFetching,
       startedAt: agent.startedAt,
+      rebootLock: agent.rebootLock?.status(agent.ctx) ?? null,
     });
+  }
+
+  async rebootLock(): Promise<RebootLockStatus | null> {
+    const { rebootLock, ctx } = this.agent;
+    if (!rebootLock) return null;
+    await rebootLock.refreshView();
+    return rebootLock.status(ctx);
+  }
+
+  async releaseRebootLock(id?: string): Promise<{ id: string; released: boolean; lock: RebootLockStatus }> {
+    const { rebootLock, ctx } = this.agent;
+    if (!rebootLock) throw new Error("reboot coordination is not configured (reboot.coordination is null)");
+    const holder = id ?? rebootLock.holder;
+    const result = await rebootLock.release(ctx, holder);
+    this.agent.kick();
+    return { id: holder, released: result.released, lock: rebootLock.status(ctx) };
   }
 
   fetch(remotes?: string[]): Promise<FetchOutcome[]> {

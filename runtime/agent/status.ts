@@ -6,7 +6,7 @@ import type { CominConfig } from "../../dsl/schema.js";
 import { scrubCredentials } from "../git/scrub.js";
 import { latestDeployment } from "../history.js";
 import type { State } from "../state/state.js";
-import { isReboot, type ConfirmationStatus, type RebootRecord, type StatusJson } from "../types.js";
+import { isReboot, type ConfirmationStatus, type RebootLockStatus, type RebootRecord, type StatusJson } from "../types.js";
 import { VERSION } from "../version.js";
 import { SUSPENDED, type Action } from "./plan.js";
 import { attemptsOf } from "./stages.js";
@@ -19,6 +19,8 @@ export interface StatusFacts {
   confirmations: ConfirmationStatus[];
   fetching: boolean;
   startedAt: Date;
+  /** null when `reboot.coordination` is not set. */
+  rebootLock?: RebootLockStatus | null;
 }
 
 export function projectStatus(state: State, config: CominConfig, facts: StatusFacts): StatusJson {
@@ -45,6 +47,7 @@ export function projectStatus(state: State, config: CominConfig, facts: StatusFa
     generation: generation ? { ...generation, attempt: attemptsOf(generation) } : null,
     deployment: deployment ? { ...deployment } : null,
     lastReboot: lastReboot(state),
+    rebootLock: facts.rebootLock ?? null,
     confirmations: facts.confirmations,
     pending: state.suspended ? SUSPENDED : describe(facts.next),
     retry: state.retry ? { stage: state.retry.stage, attempt: state.retry.attempt + 1, of: config.retries.attempts, at: state.retry.dueAt } : null,

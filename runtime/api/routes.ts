@@ -68,6 +68,10 @@ const fetchNow: Handler = async (req, _res, ctx) => {
   return { status: 202, body: { remotes: remotes ?? known } };
 };
 
+export const ReleaseRebootLockRequest = z.strictObject({
+  id: z.string().min(1).max(256).optional(),
+});
+
 export const ROUTES: Record<string, Partial<Record<"GET" | "POST", Handler>>> = {
   "/v1/status": { GET: async (_req, _res, ctx) => ({ status: 200, body: ctx.controller.status() }) },
   "/v1/fetch": { POST: fetchNow },
@@ -98,6 +102,13 @@ export const ROUTES: Record<string, Partial<Record<"GET" | "POST", Handler>>> = 
     POST: async (req, _res, ctx) => {
       await readRequest(req, ctx, z.strictObject({}));
       return { status: 200, body: { accepted: await asConflict(async () => ctx.controller.acceptConfirmation()) } };
+    },
+  },
+  "/v1/reboot-lock": { GET: async (_req, _res, ctx) => ({ status: 200, body: { lock: await asConflict(() => ctx.controller.rebootLock()) } }) },
+  "/v1/reboot-lock/release": {
+    POST: async (req, _res, ctx) => {
+      const { id } = await readRequest(req, ctx, ReleaseRebootLockRequest);
+      return { status: 200, body: await asConflict(() => ctx.controller.releaseRebootLock(id)) };
     },
   },
   "/v1/events": {

@@ -15,7 +15,7 @@ import { Operation } from "../../dsl/schema.js";
 import { STAGE_STATUSES, STAGES } from "../agent/stages.js";
 import { OBJECT_ID } from "../git/object-id.js";
 import type { BranchStatus, Candidate, DeploymentRecord, GenerationRecord, RebootEntry, StageRecord } from "../types.js";
-import { STATE_VERSION, type RebootAttempt, type RetryState, type State } from "./state.js";
+import { STATE_VERSION, type RebootAttempt, type RebootLockHold, type RetryState, type State } from "./state.js";
 
 /** A full object id, as git prints it: anything else never came from this agent. */
 const CommitId = z.string().regex(OBJECT_ID, "expected a full commit id (40 or 64 lowercase hexadecimal characters)");
@@ -94,6 +94,15 @@ const RetryStateSchema = z.strictObject({ generationId: z.string(), stage: Retry
 
 const RebootAttemptSchema = z.strictObject({ pair: z.string(), at: Time, ok: z.boolean(), error: z.string().nullable() });
 
+const RebootLockHoldSchema = z.strictObject({
+  backend: z.enum(["etcd", "fleetLock"]),
+  group: z.string(),
+  holder: z.string(),
+  takenAt: Time,
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+});
+
 export const StateFile = z.strictObject({
   schemaVersion: z.literal(STATE_VERSION),
   baseline: CommitId.nullable(),
@@ -105,6 +114,8 @@ export const StateFile = z.strictObject({
   suspended: z.boolean(),
   retry: RetryStateSchema.nullable(),
   rebootAttempt: RebootAttemptSchema.nullable(),
+  // Added with reboot coordination (§16): files written before it load with no slot held.
+  rebootLock: RebootLockHoldSchema.nullable().default(null),
 });
 
 // ---------------------------------------------------------------- the schema is the types
@@ -125,5 +136,6 @@ const mirrors: [
   Mirrors<typeof RebootEntrySchema, RebootEntry>,
   Mirrors<typeof RetryStateSchema, RetryState>,
   Mirrors<typeof RebootAttemptSchema, RebootAttempt>,
-] = [true, true, true, true, true, true, true, true, true];
+  Mirrors<typeof RebootLockHoldSchema, RebootLockHold>,
+] = [true, true, true, true, true, true, true, true, true, true];
 void mirrors;

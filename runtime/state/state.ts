@@ -27,6 +27,18 @@ export interface RebootAttempt {
   error: string | null;
 }
 
+/** The fleet reboot slot this machine holds (§16): taken before the reboot, given back after it. */
+export interface RebootLockHold {
+  backend: "etcd" | "fleetLock";
+  group: string;
+  /** The id the slot is held under (the machine id). */
+  holder: string;
+  takenAt: string;
+  /** The booted and the current system when the slot was taken: the reboot goes from one to the other. */
+  from: string | null;
+  to: string | null;
+}
+
 export type BranchStatuses = Record<string, { main: BranchStatus; testing: BranchStatus }>;
 
 export interface State {
@@ -43,6 +55,7 @@ export interface State {
   suspended: boolean;
   retry: RetryState | null;
   rebootAttempt: RebootAttempt | null;
+  rebootLock: RebootLockHold | null;
 }
 
 export function emptyState(): State {
@@ -57,6 +70,7 @@ export function emptyState(): State {
     suspended: false,
     retry: null,
     rebootAttempt: null,
+    rebootLock: null,
   };
 }
 
