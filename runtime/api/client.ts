@@ -3,7 +3,7 @@
  * Connection failures become typed errors so the CLI can say "the daemon is not running".
  */
 import http from "node:http";
-import type { CominEvent, ConfirmationStatus, DeploymentRecord, FetchOutcome, HistoryEntry, Operation, StatusJson } from "../types.js";
+import type { CominEvent, ConfirmationStatus, DeploymentRecord, FetchOutcome, HistoryEntry, Operation, RebootLockStatus, StatusJson } from "../types.js";
 
 /** Nothing listens on the socket: no socket file, or a stale one. */
 export class DaemonNotRunningError extends Error {
@@ -61,6 +61,9 @@ export interface ApiClient {
   submitLatest(operation?: Operation): Promise<DeploymentRecord | null>;
   confirmations(): Promise<ConfirmationStatus[]>;
   acceptConfirmation(): Promise<ConfirmationStatus[]>;
+  /** The fleet reboot lock as its service sees it now; null without `reboot.coordination`. */
+  rebootLock(): Promise<RebootLockStatus | null>;
+  releaseRebootLock(id?: string): Promise<{ id: string; released: boolean; lock: RebootLockStatus }>;
   /** Calls `onEvent` for each event until the daemon ends the stream or `signal` aborts. */
   events(onEvent: (event: CominEvent) => void, signal?: AbortSignal): Promise<void>;
 }
@@ -140,6 +143,8 @@ export function createApiClient(socketPath: string, options: { timeoutMs?: numbe
       (await call<{ deployment: DeploymentRecord | null }>("POST", "/v1/deployments/submit-latest", operation ? { operation } : {})).deployment,
     confirmations: () => call<ConfirmationStatus[]>("GET", "/v1/confirmations"),
     acceptConfirmation: async () => (await call<{ accepted: ConfirmationStatus[] }>("POST", "/v1/confirmations/accept", {})).accepted,
+    rebootLock: async () => (await call<{ lock: RebootLockStatus | null }>("GET", "/v1/reboot-lock")).lock,
+    releaseRebootLock: (id) => call<{ id: string; released: boolean; lock: RebootLockStatus }>("POST", "/v1/reboot-lock/release", id === undefined ? {} : { id }),
     events: async (onEvent, signal) => {
       const res = await open(socketPath, "GET", "/v1/events", undefined, null, signal);
       if ((res.statusCode ?? 0) >= 400) {

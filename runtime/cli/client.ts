@@ -1,6 +1,6 @@
 /**
  * The CLI commands that talk to a running daemon over its local API: status, fetch, suspend,
- * resume, deployment, confirmation, events (interfaces.md §4).
+ * resume, deployment, confirmation, events (interfaces.md §4); reboot-lock (reboot-lock.ts).
  *
  * Outcomes are reported through the exit code, not through CommanderError (which the entry point
  * turns into the usage code 2): 0 ok, 1 the request failed (or a fetch failed with --wait),
@@ -22,6 +22,7 @@ import {
 } from "./format-records.js";
 import { latestDeployment } from "../history.js";
 import { formatOneline, formatStatus } from "./format-status.js";
+import { registerRebootLockCommands } from "./reboot-lock.js";
 
 export const EXIT_FAILED = 1;
 export const EXIT_REFUSED = 2;
@@ -48,19 +49,19 @@ const processIo: ClientIo = {
   now: () => new Date(),
 };
 
-interface ConnectionOptions {
+export interface ConnectionOptions {
   socket?: string;
   config?: string;
 }
 
-function withConnectionOptions(command: Command): Command {
+export function withConnectionOptions(command: Command): Command {
   return command
     .option("--socket <path>", `the daemon's socket (default: paths.socket of --config, else ${DEFAULT_SOCKET})`)
     .option("--config <file>", "the resolved JSON configuration (its paths.socket locates the daemon)");
 }
 
 /** Runs `body` against the daemon and turns every failure into one stderr line and an exit code. */
-function clientAction<O extends ConnectionOptions>(io: ClientIo, body: (client: ApiClient, options: O) => Promise<number>) {
+export function clientAction<O extends ConnectionOptions>(io: ClientIo, body: (client: ApiClient, options: O) => Promise<number>) {
   return async (options: O): Promise<void> => {
     let socketPath: string;
     try {
@@ -83,7 +84,7 @@ function clientAction<O extends ConnectionOptions>(io: ClientIo, body: (client: 
   };
 }
 
-function json(value: unknown): string {
+export function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
@@ -190,6 +191,8 @@ export function registerClientCommands(program: Command, io: ClientIo = processI
       return 0;
     }),
   );
+
+  registerRebootLockCommands(program, io);
 
   withConnectionOptions(program.command("events").description("stream the agent's events, one JSON object per line")).action(
     clientAction(io, async (client) => {

@@ -5,7 +5,8 @@
  */
 import test from "ava";
 import path from "node:path";
-import { createMachine, Daemon, FleetRepo, localRemote, tempDir, type Machine } from "../helpers/daemon.js";
+import { execa } from "execa";
+import { CLI, createMachine, Daemon, FleetRepo, localRemote, tempDir, type Machine } from "../helpers/daemon.js";
 import { Etcd } from "../helpers/etcd.js";
 import { FleetLockServer } from "../helpers/fleetlock.js";
 import { bootIntoCurrent, coordinatedReboot, etcdCoordination, exists, machineIdOf, type Coordination } from "../helpers/reboot-lock.js";
@@ -82,12 +83,13 @@ test("etcd: no free slot, no reboot; the pending reason names the holders; a fre
 
   const daemon = await Daemon.start(t, machine);
   const waiting = await daemon.waitFor((s) => s.needToReboot && (s.pending ?? "").startsWith("waiting for a reboot slot"), 60_000, "the wait for a slot");
-  const released = await daemon.call<{ released: boolean }>("POST", "/v1/reboot-lock/release", { id: "db1-machine-id" });
+  const shown = await execa(process.execPath, [CLI, "reboot-lock", "status", "--json", "--socket", daemon.socket]);
+  const released = await execa(process.execPath, [CLI, "reboot-lock", "release", "--id", "db1-machine-id", "--socket", daemon.socket]);
   await daemon.waitFor((s) => s.lastReboot !== null, 30_000, "the reboot once the slot is free");
 
   t.is(waiting.pending, "waiting for a reboot slot (group default: 1/1 held by db1-machine-id)");
-  t.false(await exists(path.join(dir, "never")));
-  t.true(released.body.released);
+  t.like(JSON.parse(shown.stdout), { backend: "etcd", group: "default", slots: 1, holders: ["db1-machine-id"], held: false, error: null });
+  t.is(released.stdout, "Released the slot of db1-machine-id (group default).");
   await waitUntil(() => exists(marker), "the reboot command's marker");
   t.deepEqual(await etcd.holders(KEY), [id]);
 });
