@@ -15,4 +15,5 @@ in
   remote-failover = suite ./remote-failover.nix;
   reboots = suite ./reboots.nix;
   control-plane = suite ./control-plane.nix;
+  reboot-coordination = suite ./reboot-coordination.nix;
 }
