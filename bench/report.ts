@@ -39,6 +39,9 @@ export const FIGURES: Record<FigureKey, FigureSpec> = {
   staleGitLocks: { label: "kills leaving a stale git lock, per 20", unit: "", digits: 0, target: { text: "0", met: (f) => f.max === 0 } },
   webhookFloodRssMb: { label: "RSS growth, 500 idle + 300 partial-body webhook clients", unit: "MiB", digits: 1, target: { text: "max <= 20", met: (f) => f.max <= 20 } },
   webhookFloodServed: { label: "signed webhooks answered during that flood", unit: "%", digits: 0, target: { text: "all (min = 100)", met: (f) => f.min === 100 } },
+  rebootLockAcquireMs: { label: "take a free etcd reboot slot (range + txn, loopback)", unit: "ms", digits: 1 },
+  uncoordinatedIdleRssMb: { label: "idle RSS, agent without reboot coordination", unit: "MiB", digits: 1 },
+  coordinatedIdleRssMb: { label: "idle RSS, agent with etcd reboot coordination", unit: "MiB", digits: 1 },
 };
 
 export interface Results {

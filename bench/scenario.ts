@@ -25,6 +25,9 @@ export const FIGURE_KEYS = [
   "staleGitLocks",
   "webhookFloodRssMb",
   "webhookFloodServed",
+  "rebootLockAcquireMs",
+  "uncoordinatedIdleRssMb",
+  "coordinatedIdleRssMb",
 ] as const;
 export type FigureKey = (typeof FIGURE_KEYS)[number];
 

@@ -10,9 +10,10 @@ import { evaluations } from "./evaluations.js";
 import { idle } from "./idle.js";
 import { latency } from "./latency.js";
 import { overhead } from "./overhead.js";
+import { rebootLock } from "./reboot-lock.js";
 import { scale } from "./scale.js";
 import { webhookFlood } from "./webhook-flood.js";
 
-export const STAGES: readonly (readonly Scenario[])[] = [[evaluations], [overhead], [latency], [scale], [bigRepo], [idle, crash], [webhookFlood]];
+export const STAGES: readonly (readonly Scenario[])[] = [[evaluations], [overhead], [latency], [scale], [bigRepo], [idle, crash], [webhookFlood], [rebootLock]];
 
 export const SCENARIOS: readonly Scenario[] = STAGES.flat();
