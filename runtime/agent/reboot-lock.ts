@@ -69,7 +69,9 @@ export class RebootLockKeeper {
       this.lastKeepWhy = decision.why;
       return;
     }
-    await this.release(ctx, hold.holder);
+    await this.release(ctx, hold.holder).catch(() => {
+      // Logged (once per error) and in status; the next reboot check tries again.
+    });
   }
 
   /** Gives `id`'s slot back (this machine's by default); clears the hold when it is this machine's. */
@@ -78,8 +80,10 @@ export class RebootLockKeeper {
     try {
       result = await this.lock.release(id);
     } catch (error) {
-      this.error = errorMessage(error);
-      ctx.log.warn("cannot give the reboot slot back: trying again later", { backend: this.lock.backend, error: this.error });
+      const message = errorMessage(error);
+      // Retried every 10 s: said once per distinct error.
+      if (message !== this.error) ctx.log.warn("cannot give the reboot slot back: trying again later", { backend: this.lock.backend, error: message });
+      this.error = message;
       throw error;
     }
     this.error = null;
