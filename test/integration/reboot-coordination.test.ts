@@ -57,6 +57,25 @@ test("etcd: a kernel change inside a window takes a slot, reboots, and gives the
   t.deepEqual(back.rebootLock?.holders, []);
 });
 
+test("etcd down when the machine comes back: the slot stays recorded, and is given back once etcd answers", async (t) => {
+  const dir = await tempDir(t);
+  const etcd = await Etcd.start(t, dir);
+  const { machine, marker } = await kernelBump(dir, etcdConfig(etcd));
+
+  let daemon = await Daemon.start(t, machine);
+  await daemon.waitFor((s) => s.lastReboot !== null, 60_000, "the reboot");
+  await waitUntil(() => exists(marker), "the reboot command's marker");
+  await etcd.stop();
+  daemon = await rebootInto(t, daemon, machine);
+  const stuck = await daemon.waitFor((s) => s.rebootLock?.error !== null && s.rebootLock?.error !== undefined, 30_000, "the failed release");
+  await etcd.resume();
+  await daemon.waitFor((s) => s.rebootLock?.held === false && s.rebootLock.error === null, 30_000, "the release once etcd is back");
+
+  t.true(stuck.rebootLock?.held, "still held while etcd cannot be told");
+  t.regex(stuck.rebootLock?.error ?? "", /ECONNREFUSED/);
+  t.deepEqual(await etcd.holders(KEY), []);
+});
+
 test("etcd down: no reboot, the status says why; once etcd is back the reboot happens", async (t) => {
   const dir = await tempDir(t);
   const etcd = await Etcd.start(t, dir);
