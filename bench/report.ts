@@ -49,6 +49,9 @@ export const FIGURES: Record<FigureKey, FigureSpec> = {
   prebuiltEvalsPerDeploy: { label: "evaluations per prebuilt deployment", unit: "", digits: 0, target: { text: "0", met: (f) => f.max === 0 } },
   healthVerifyOverheadMs: { label: "activation end -> done, one passing http check, minus the check", unit: "ms", digits: 0, target: { text: "median <= 50", met: (f) => f.median <= 50 } },
   rollbackMs: { label: "failed check -> previous system active again", unit: "ms", digits: 0 },
+  rebootLockAcquireMs: { label: "take a free etcd reboot slot (range + txn, loopback)", unit: "ms", digits: 1 },
+  uncoordinatedIdleRssMb: { label: "idle RSS, agent without reboot coordination", unit: "MiB", digits: 1 },
+  coordinatedIdleRssMb: { label: "idle RSS, agent with etcd reboot coordination", unit: "MiB", digits: 1 },
 };
 
 export interface Results {

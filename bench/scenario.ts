@@ -35,6 +35,9 @@ export const FIGURE_KEYS = [
   "prebuiltEvalsPerDeploy",
   "healthVerifyOverheadMs",
   "rollbackMs",
+  "rebootLockAcquireMs",
+  "uncoordinatedIdleRssMb",
+  "coordinatedIdleRssMb",
 ] as const;
 export type FigureKey = (typeof FIGURE_KEYS)[number];
 

@@ -17,4 +17,5 @@ in
   control-plane = suite ./control-plane.nix;
   prebuilt = suite ./prebuilt.nix;
   health-rollback = suite ./health-rollback.nix;
+  reboot-coordination = suite ./reboot-coordination.nix;
 }

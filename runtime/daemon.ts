@@ -23,6 +23,7 @@ import type { SignatureVerifier } from "./git/signatures.js";
 import { createLogger, type Level, type LogFormat, type Logger } from "./log.js";
 import type { Metrics, MetricsServer } from "./metrics.js";
 import type { Deployer } from "./ports.js";
+import { createRebootLock } from "./reboot/lock/create.js";
 import { commandRebooter } from "./reboot/rebooter.js";
 import { gitSource } from "./source/git-source.js";
 import { StateStore } from "./state/store.js";
@@ -78,6 +79,7 @@ export async function startDaemon(configFile: string, options: { level?: Level; 
       health: healthChecker,
       machine: await localMachine(config.paths, log),
       rebooter: commandRebooter(config.reboot.command),
+      rebootLock: await createRebootLock(config.reboot.coordination),
       store,
       clock: systemClock,
     },

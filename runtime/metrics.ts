@@ -101,6 +101,20 @@ export class Metrics {
       "1 when the machine must reboot to run its current system (kernel, initrd or modules changed, or a boot deployment).",
       () => (this.status().needToReboot ? 1 : 0),
     );
+    // §16: absent without reboot.coordination, so that an alert on them cannot fire where no lock exists.
+    const lockGauge = (name: string, help: string, read: (lock: NonNullable<StatusJson["rebootLock"]>) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          const lock = metrics.status().rebootLock;
+          if (lock) this.set(read(lock));
+          else this.remove();
+        },
+      });
+    lockGauge("comin_reboot_lock_held", "1 while this machine holds a slot of the fleet's reboot lock (reboot.coordination).", (lock) => (lock.held ? 1 : 0));
+    lockGauge("comin_reboot_lock_error", "1 while the last request to the reboot lock's service (etcd, FleetLock) failed: reboots wait (fail closed).", (lock) => (lock.error ? 1 : 0));
     perRemote("comin_last_fetch_failed", "1 when the last fetch of the remote failed.", (remote) => (remote.lastFetch && !remote.lastFetch.ok ? 1 : 0));
     scalar("comin_last_eval_failed", "1 when the last finished evaluation failed.", () => this.refreshLastFailed().eval);
     scalar("comin_last_build_failed", "1 when the last finished build failed.", () => this.refreshLastFailed().build);

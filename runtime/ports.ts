@@ -113,6 +113,29 @@ export interface Rebooter {
   reboot(): Promise<{ ok: boolean; error: string | null }>;
 }
 
+/** What a fleet reboot lock shows (§16). */
+export interface RebootLockView {
+  group: string;
+  /** The group's slot count; null when the server owns it (FleetLock). */
+  slots: number | null;
+  /** Machine ids holding a slot; null when the service cannot list them (FleetLock). */
+  holders: string[] | null;
+}
+
+/**
+ * The fleet's reboot lock (§16), in etcd or a FleetLock server. Every method throws
+ * RebootLockError when the service is unreachable or answers with an error (callers fail closed).
+ */
+export interface RebootLock {
+  readonly backend: "etcd" | "fleetLock";
+  readonly group: string;
+  /** Takes a slot for `id`; taking one `id` already holds succeeds. `refusal`: why not granted. */
+  acquire(id: string): Promise<{ granted: boolean; view: RebootLockView; refusal: string | null }>;
+  /** Gives `id`'s slot back; `released` is false when `id` held none. */
+  release(id: string): Promise<{ released: boolean; view: RebootLockView }>;
+  inspect(): Promise<RebootLockView>;
+}
+
 /** Where the state is persisted (§9). */
 export interface StateSink {
   save(state: State): Promise<void>;
@@ -126,6 +149,8 @@ export interface Ports {
   health: HealthChecker;
   machine: Machine;
   rebooter: Rebooter;
+  /** null: `reboot.coordination` is not set, reboots ask no one. */
+  rebootLock?: RebootLock | null;
   store: StateSink;
   clock: Clock;
 }

@@ -193,6 +193,19 @@ export interface Problem {
   since: string | null;
 }
 
+/** The fleet reboot lock in `comin status` (interfaces.md §7; `backend` is an addition). */
+export interface RebootLockStatus {
+  backend: "etcd" | "fleetLock";
+  group: string;
+  /** null with FleetLock: the server owns the slot count. */
+  slots: number | null;
+  holders: string[];
+  /** This machine holds a slot. */
+  held: boolean;
+  /** Why the last request to the lock service failed; null when it answered. */
+  error: string | null;
+}
+
 export interface StatusJson {
   hostname: string;
   version: string;
@@ -208,6 +221,8 @@ export interface StatusJson {
   /** Health verification after a reboot into a newly installed system (§14). */
   bootVerification: BootVerification | null;
   lastReboot: RebootRecord | null;
+  /** null when `reboot.coordination` is not set. */
+  rebootLock: RebootLockStatus | null;
   confirmations: ConfirmationStatus[];
   /** What the loop waits for, in words ("retry 2/3 of the build in 30s", "a reboot window"). */
   pending: string | null;
@@ -303,4 +318,8 @@ export interface Controller {
   clearQuarantine(commit: string | null): Promise<QuarantineEntry[]>;
   /** Remote names and URLs, for webhook matching. */
   remotes(): { name: string; url: string }[];
+  /** The reboot lock as the service sees it now; null when coordination is not set. */
+  rebootLock(): Promise<RebootLockStatus | null>;
+  /** Gives a slot back (this machine's when `id` is undefined); throws without coordination. */
+  releaseRebootLock(id?: string): Promise<{ id: string; released: boolean; lock: RebootLockStatus }>;
 }

@@ -20,6 +20,9 @@ command -v python3 >/dev/null || need+=(python3)
 command -v zsh >/dev/null || need+=(zsh)
 command -v fish >/dev/null || need+=(fish)
 command -v man >/dev/null || need+=(man-db)
+# The reboot coordination tests (§16) start their own etcd (own data dir, loopback port or lab namespace).
+[ -x /usr/bin/etcd ] || need+=(etcd-server)
+[ -x /usr/bin/etcdctl ] || need+=(etcd-client)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -28,6 +31,10 @@ if [ ${#need[@]} -gt 0 ]; then
   if [[ " ${need[*]} " == *" openssh-server "* ]]; then
     # Installing the package starts the system's sshd on port 22: nothing here needs it.
     systemctl disable --now ssh.service >/dev/null 2>&1 || true
+  fi
+  if [[ " ${need[*]} " == *" etcd-server "* ]]; then
+    # Same for the system's etcd: every test starts its own.
+    systemctl disable --now etcd.service >/dev/null 2>&1 || true
   fi
 fi
 

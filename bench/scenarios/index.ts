@@ -13,9 +13,10 @@ import { idle } from "./idle.js";
 import { latency } from "./latency.js";
 import { overhead } from "./overhead.js";
 import { prebuilt } from "./prebuilt.js";
+import { rebootLock } from "./reboot-lock.js";
 import { scale } from "./scale.js";
 import { webhookFlood } from "./webhook-flood.js";
 
-export const STAGES: readonly (readonly Scenario[])[] = [[evaluations], [overhead], [latency], [scale], [bigRepo], [idle, crash], [webhookFlood], [prebuilt], [health], [fleetServer]];
+export const STAGES: readonly (readonly Scenario[])[] = [[evaluations], [overhead], [latency], [scale], [bigRepo], [idle, crash], [webhookFlood], [prebuilt], [health], [rebootLock], [fleetServer]];
 
 export const SCENARIOS: readonly Scenario[] = STAGES.flat();

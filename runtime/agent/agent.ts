@@ -19,6 +19,7 @@ import { runDeployment } from "./deploy.js";
 import { EventBus } from "./events.js";
 import { plan, type Action, type Running } from "./plan.js";
 import { RebootWatch, runReboot } from "./reboot.js";
+import { RebootLockKeeper } from "./reboot-lock.js";
 import { recoverInterrupted } from "./recovery.js";
 import { fetchRound } from "./requests.js";
 import { HealthActions } from "./health-actions.js";
@@ -50,6 +51,8 @@ export class Agent {
   readonly events: EventBus;
   readonly confirmations: Confirmations;
   readonly reboots: RebootWatch;
+  /** null: `reboot.coordination` is not set. */
+  readonly rebootLock: RebootLockKeeper | null;
   readonly startedAt: Date;
   private running: RunningAction | null = null;
   private manualDeploy: ManualDeploy | null = null;
@@ -77,6 +80,7 @@ export class Agent {
     };
     this.confirmations = new Confirmations(config.confirm, ports.clock, this.events, () => this.kick());
     this.reboots = new RebootWatch(config.reboot.policy);
+    this.rebootLock = ports.rebootLock ? new RebootLockKeeper(ports.rebootLock, ports.machine.machineId ?? config.hostname, config.reboot.coordination?.slots ?? 1) : null;
     this.startedAt = ports.clock.now();
     this.health = new HealthActions(this.ctx, () => this.refreshReboots());
   }
@@ -86,6 +90,7 @@ export class Agent {
     const { ctx } = this;
     // The booted system is read first, so that retention below keeps its deployment.
     await this.refreshReboots();
+    if (this.rebootLock && !ctx.state.rebootLock) void this.rebootLock.refreshView();
     const interrupted = recoverInterrupted(ctx.state, ctx.at(), ctx.config.retries.attempts);
     if (interrupted?.retried) ctx.log.warn("a stage was interrupted by an agent restart: it will be retried", { generation: interrupted.generationId, stage: interrupted.stage });
     else if (interrupted) ctx.log.warn("a stage was interrupted by an agent restart during the last attempt: given up", { generation: interrupted.generationId, stage: interrupted.stage });
@@ -125,6 +130,7 @@ export class Agent {
   refreshReboots(): Promise<void> {
     this.rebootRefresh = this.rebootRefresh
       .then(() => this.reboots.refresh(this.ctx))
+      .then(() => this.rebootLock?.settle(this.ctx, this.reboots.facts, this.startedAt))
       .catch((error: unknown) => this.ctx.log.error("reboot check failed", { error: errorMessage(error) }));
     return this.rebootRefresh;
   }
@@ -141,6 +147,7 @@ export class Agent {
         confirmations: { accepted: this.confirmations.accepted, pending: this.confirmations.list() },
         manualDeploy: this.manualDeploy,
         reboot: this.reboots.facts,
+        rebootLockBlock: this.rebootLock?.block ?? null,
       },
     });
   }
@@ -208,7 +215,11 @@ export class Agent {
         this.startDeploy(action);
         return false;
       case "reboot":
-        this.startAction("reboot", null, () => runReboot(ctx, this.reboots, action.reason, action.pair));
+        this.startAction("reboot", null, async () => {
+          // §16: a slot of the fleet's reboot lock first; no slot, no reboot (the planner waits).
+          if (this.rebootLock && !(await this.rebootLock.take(ctx, this.reboots.facts))) return;
+          await runReboot(ctx, this.reboots, action.reason, action.pair);
+        });
         return false;
       case "verify":
       case "verify-boot":

@@ -4,7 +4,7 @@
  * stream.
  */
 import type { State } from "../state/state.js";
-import type { CominEvent, ConfirmationStatus, Controller, DeploymentRecord, FetchedBranch, FetchOutcome, HistoryEntry, Operation, PlanJson, QuarantineEntry, StatusJson } from "../types.js";
+import type { CominEvent, ConfirmationStatus, Controller, DeploymentRecord, FetchedBranch, FetchOutcome, HistoryEntry, Operation, PlanJson, QuarantineEntry, RebootLockStatus, StatusJson } from "../types.js";
 import type { Agent } from "./agent.js";
 import { clearQuarantine } from "./quarantine.js";
 import { submitLatest } from "./requests.js";
@@ -33,6 +33,7 @@ export class AgentController implements Controller {
       fetching: agent.isFetching,
       startedAt: agent.startedAt,
       now: agent.ctx.ports.clock.now(),
+      rebootLock: agent.rebootLock?.status(agent.ctx) ?? null,
     });
   }
 
@@ -46,6 +47,22 @@ export class AgentController implements Controller {
       confirmations: agent.confirmations.list(),
       words: describe(action, agent.ctx.config, agent.ctx.ports.clock.now()),
     });
+  }
+
+  async rebootLock(): Promise<RebootLockStatus | null> {
+    const { rebootLock, ctx } = this.agent;
+    if (!rebootLock) return null;
+    await rebootLock.refreshView();
+    return rebootLock.status(ctx);
+  }
+
+  async releaseRebootLock(id?: string): Promise<{ id: string; released: boolean; lock: RebootLockStatus }> {
+    const { rebootLock, ctx } = this.agent;
+    if (!rebootLock) throw new Error("reboot coordination is not configured (reboot.coordination is null)");
+    const holder = id ?? rebootLock.holder;
+    const result = await rebootLock.release(ctx, holder);
+    this.agent.kick();
+    return { id: holder, released: result.released, lock: rebootLock.status(ctx) };
   }
 
   /** Resolves after selection ran over the fetched refs: each outcome says what changed. */

@@ -4,6 +4,7 @@
  * again; `comin status` and `comin plan` show the same answer in words.
  */
 import type { CominConfig } from "../../dsl/schema.js";
+import { gateRebootOnLock, type RebootLockBlock } from "../reboot/coordination.js";
 import { decideReboot, type RebootFacts } from "../reboot/policy.js";
 import { retryDelaySeconds } from "./retry.js";
 import type { State } from "../state/state.js";
@@ -43,6 +44,8 @@ export interface PlanFacts {
   /** `comin deployment submit-latest`, waiting for its turn. */
   manualDeploy: { generationId: string; operation: Operation } | null;
   reboot: RebootFacts;
+  /** §16: the last take of a reboot slot was refused or failed; the reboot waits until `until`. */
+  rebootLockBlock?: RebootLockBlock | null;
 }
 
 export interface PlanInput {
@@ -80,7 +83,8 @@ export function plan(input: PlanInput): Action {
   if (health) return health;
   const manual = facts.manualDeploy;
   if (manual) return { kind: "deploy", generationId: manual.generationId, operation: manual.operation, reason: `the latest generation ${manual.generationId} was resubmitted`, manual: true };
-  const reboot = decideReboot({ reboot: input.config.reboot, facts: facts.reboot, lastAttempt: state.rebootAttempt, suspended: state.suspended, now: input.now });
+  const policy = decideReboot({ reboot: input.config.reboot, facts: facts.reboot, lastAttempt: state.rebootAttempt, suspended: state.suspended, now: input.now });
+  const reboot = gateRebootOnLock(policy, facts.rebootLockBlock ?? null, input.now);
   if (reboot.kind === "reboot") return reboot;
   const next = pipeline(input);
   if (reboot.kind === "wait" && next.kind === "idle") return reboot;

@@ -6,7 +6,7 @@ import type { CominConfig } from "../../dsl/schema.js";
 import { scrubCredentials } from "../git/scrub.js";
 import { latestDeployment } from "../history.js";
 import type { State } from "../state/state.js";
-import { isReboot, type ConfirmationStatus, type RebootRecord, type StatusJson } from "../types.js";
+import { isReboot, type ConfirmationStatus, type RebootLockStatus, type RebootRecord, type StatusJson } from "../types.js";
 import { VERSION } from "../version.js";
 import { describeWindowOpening, nextWindowOpening } from "../reboot/windows.js";
 import { REBOOT_WINDOW } from "../reboot/policy.js";
@@ -24,6 +24,8 @@ export interface StatusFacts {
   startedAt: Date;
   /** The clock the planner's answer was made with (for the next reboot window). */
   now?: Date;
+  /** null when `reboot.coordination` is not set. */
+  rebootLock?: RebootLockStatus | null;
 }
 
 export function projectStatus(state: State, config: CominConfig, facts: StatusFacts): StatusJson {
@@ -52,6 +54,7 @@ export function projectStatus(state: State, config: CominConfig, facts: StatusFa
     quarantine: state.quarantine.map((entry) => ({ ...entry })),
     bootVerification: state.bootVerification ? { ...state.bootVerification } : null,
     lastReboot: lastReboot(state),
+    rebootLock: facts.rebootLock ?? null,
     confirmations: facts.confirmations,
     pending: state.suspended ? SUSPENDED : describe(facts.next, config, facts.now),
     pendingUntil: facts.next.kind === "wait" && facts.next.until ? facts.next.until.toISOString() : null,

@@ -3,7 +3,7 @@
  * Connection failures become typed errors so the CLI can say "the daemon is not running".
  */
 import http from "node:http";
-import type { CominEvent, ConfirmationStatus, DeploymentRecord, FetchOutcome, HistoryEntry, Operation, PlanJson, QuarantineEntry, StatusJson } from "../types.js";
+import type { CominEvent, ConfirmationStatus, DeploymentRecord, FetchOutcome, HistoryEntry, Operation, PlanJson, QuarantineEntry, RebootLockStatus, StatusJson } from "../types.js";
 
 /** Nothing listens on the socket: no socket file, or a stale one. */
 export class DaemonNotRunningError extends Error {
@@ -68,6 +68,9 @@ export interface ApiClient {
   quarantine(): Promise<QuarantineEntry[]>;
   /** Lifts the quarantine of `commit` (null: all); returns what was lifted. */
   clearQuarantine(commit: string | null): Promise<QuarantineEntry[]>;
+  /** The fleet reboot lock as its service sees it now; null without `reboot.coordination`. */
+  rebootLock(): Promise<RebootLockStatus | null>;
+  releaseRebootLock(id?: string): Promise<{ id: string; released: boolean; lock: RebootLockStatus }>;
   /** Calls `onEvent` for each event until the daemon ends the stream or `signal` aborts. */
   events(onEvent: (event: CominEvent) => void, signal?: AbortSignal): Promise<void>;
 }
@@ -149,6 +152,8 @@ export function createApiClient(socketPath: string, options: { timeoutMs?: numbe
     rollback: async (quarantine) => (await call<{ deployment: DeploymentRecord }>("POST", "/v1/rollback", { quarantine }, null)).deployment,
     quarantine: () => call<QuarantineEntry[]>("GET", "/v1/quarantine"),
     clearQuarantine: async (commit) => (await call<{ cleared: QuarantineEntry[] }>("POST", "/v1/quarantine/clear", commit === null ? { all: true } : { commit })).cleared,
+    rebootLock: async () => (await call<{ lock: RebootLockStatus | null }>("GET", "/v1/reboot-lock")).lock,
+    releaseRebootLock: (id) => call<{ id: string; released: boolean; lock: RebootLockStatus }>("POST", "/v1/reboot-lock/release", id === undefined ? {} : { id }),
     events: async (onEvent, signal) => {
       const res = await open(socketPath, "GET", "/v1/events", undefined, null, signal);
       if ((res.statusCode ?? 0) >= 400) {

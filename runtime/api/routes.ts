@@ -68,6 +68,10 @@ const fetchNow: Handler = async (req, _res, ctx) => {
   return { status: 202, body: { remotes: remotes ?? known } };
 };
 
+export const ReleaseRebootLockRequest = z.strictObject({
+  id: z.string().min(1).max(256).optional(),
+});
+
 export const ROUTES: Record<string, Partial<Record<"GET" | "POST", Handler>>> = {
   "/v1/status": { GET: async (_req, _res, ctx) => ({ status: 200, body: ctx.controller.status() }) },
   "/v1/plan": { GET: async (_req, _res, ctx) => ({ status: 200, body: ctx.controller.plan() }) },
@@ -113,6 +117,13 @@ export const ROUTES: Record<string, Partial<Record<"GET" | "POST", Handler>>> = 
       const request = await readRequest(req, ctx, z.union([z.strictObject({ commit: z.string().regex(/^[0-9a-fA-F]{4,64}$/, "expected a commit id (4 to 64 hexadecimal characters)") }), z.strictObject({ all: z.literal(true) })]));
       const commit = "commit" in request ? request.commit : null;
       return { status: 200, body: { cleared: await asConflict(() => ctx.controller.clearQuarantine(commit)) } };
+    },
+  },
+  "/v1/reboot-lock": { GET: async (_req, _res, ctx) => ({ status: 200, body: { lock: await asConflict(() => ctx.controller.rebootLock()) } }) },
+  "/v1/reboot-lock/release": {
+    POST: async (req, _res, ctx) => {
+      const { id } = await readRequest(req, ctx, ReleaseRebootLockRequest);
+      return { status: 200, body: await asConflict(() => ctx.controller.releaseRebootLock(id)) };
     },
   },
   "/v1/events": {

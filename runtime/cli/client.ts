@@ -1,7 +1,7 @@
 /**
  * The CLI commands that talk to a running daemon over its local API: status, fetch, suspend,
  * resume, deployment, confirmation, events (interfaces.md §4); rollback and quarantine in
- * client-health.ts.
+ * client-health.ts; reboot-lock (reboot-lock.ts).
  *
  * Outcomes are reported through the exit code, not through CommanderError (which the entry point
  * turns into the usage code 2): 0 ok, 1 the request failed (or, with `fetch --wait`, a fetch failed
@@ -29,6 +29,7 @@ import { formatOneline } from "./format-oneline.js";
 import { formatStatus } from "./format-status.js";
 import { terminalJson, visibleText } from "./visible.js";
 import { registerHealthCommands } from "./client-health.js";
+import { registerRebootLockCommands } from "./reboot-lock.js";
 
 export const EXIT_FAILED = 1;
 export const EXIT_REFUSED = 2;
@@ -223,6 +224,7 @@ export function registerClientCommands(program: Command, terminal: ClientIo = pr
   );
 
   registerHealthCommands(program, io);
+  registerRebootLockCommands(program, io);
 
   withConnectionOptions(program.command("events").description("stream the agent's events, one JSON object per line")).action(
     clientAction(io, async (client) => {

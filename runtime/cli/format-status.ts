@@ -115,6 +115,15 @@ function pendingLines(status: StatusJson, now: Date): string[] {
   return lines;
 }
 
+/** §16: the reboot slot, when coordination is set. */
+function rebootLockRow(status: StatusJson): [string, string][] {
+  const lock = status.rebootLock;
+  if (!lock) return [];
+  const held = lock.held ? "this machine holds a slot" : "no slot held here";
+  const slots = lock.slots === null ? "" : `, ${lock.holders.length}/${lock.slots} taken`;
+  return [["Reboot lock", `group ${lock.group}${slots}; ${held}${lock.error ? `; error: ${lock.error}` : ""}`]];
+}
+
 export function formatStatus(status: StatusJson, now: Date): string {
   const out: string[] = [];
   out.push(
@@ -124,6 +133,7 @@ export function formatStatus(status: StatusJson, now: Date): string {
         ["Agent", `comin ${status.version}, started ${formatRelative(status.startedAt, now)}`],
         ["Suspended", status.suspended ? "yes: builds and deployments wait for `comin resume`" : "no"],
         ["Need to reboot", status.needToReboot ? `yes${status.needToRebootReason ? ` (${status.needToRebootReason})` : ""}` : "no"],
+        ...rebootLockRow(status),
         ["Baseline", status.baseline ? shortSha(status.baseline) : "none yet"],
       ],
       "",

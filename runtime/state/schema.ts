@@ -15,7 +15,7 @@ import { Operation } from "../../dsl/schema.js";
 import { STAGE_STATUSES, STAGES } from "../agent/stages.js";
 import { OBJECT_ID } from "../git/object-id.js";
 import { HEALTH_STATUSES, ROLLBACK_TRIGGERS, type BootVerification, type BranchStatus, type Candidate, type DeploymentHealth, type DeploymentRecord, type GenerationRecord, type QuarantineEntry, type RebootEntry, type RollbackRecord, type StageRecord } from "../types.js";
-import { STATE_VERSION, type RebootAttempt, type RetryState, type State } from "./state.js";
+import { STATE_VERSION, type RebootAttempt, type RebootLockHold, type RetryState, type State } from "./state.js";
 
 /** A full object id, as git prints it: anything else never came from this agent. */
 const CommitId = z.string().regex(OBJECT_ID, "expected a full commit id (40 or 64 lowercase hexadecimal characters)");
@@ -121,6 +121,15 @@ const RetryStateSchema = z.strictObject({ generationId: z.string(), stage: Retry
 
 const RebootAttemptSchema = z.strictObject({ pair: z.string(), at: Time, ok: z.boolean(), error: z.string().nullable() });
 
+const RebootLockHoldSchema = z.strictObject({
+  backend: z.enum(["etcd", "fleetLock"]),
+  group: z.string(),
+  holder: z.string(),
+  takenAt: Time,
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+});
+
 export const StateFile = z.strictObject({
   schemaVersion: z.literal(STATE_VERSION),
   baseline: CommitId.nullable(),
@@ -134,6 +143,8 @@ export const StateFile = z.strictObject({
   rebootAttempt: RebootAttemptSchema.nullable(),
   quarantine: z.array(QuarantineSchema).default([]),
   bootVerification: BootVerificationSchema.nullable().default(null),
+  // Added with reboot coordination (§16): files written before it load with no slot held.
+  rebootLock: RebootLockHoldSchema.nullable().default(null),
 });
 
 // ---------------------------------------------------------------- the schema is the types
@@ -158,5 +169,7 @@ const mirrors: [
   Mirrors<typeof RollbackSchema, RollbackRecord>,
   Mirrors<typeof QuarantineSchema, QuarantineEntry>,
   Mirrors<typeof BootVerificationSchema, BootVerification>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
+
+  Mirrors<typeof RebootLockHoldSchema, RebootLockHold>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void mirrors;

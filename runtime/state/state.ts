@@ -27,6 +27,18 @@ export interface RebootAttempt {
   error: string | null;
 }
 
+/** The fleet reboot slot this machine holds (§16): taken before the reboot, given back after it. */
+export interface RebootLockHold {
+  backend: "etcd" | "fleetLock";
+  group: string;
+  /** The id the slot is held under (the machine id). */
+  holder: string;
+  takenAt: string;
+  /** The booted and the current system when the slot was taken: the reboot goes from one to the other. */
+  from: string | null;
+  to: string | null;
+}
+
 export type BranchStatuses = Record<string, { main: BranchStatus; testing: BranchStatus }>;
 
 export interface State {
@@ -47,6 +59,7 @@ export interface State {
   quarantine: QuarantineEntry[];
   /** The health verification of the booted system after a reboot (§14); read by the reboot lock (§16). */
   bootVerification: BootVerification | null;
+  rebootLock: RebootLockHold | null;
 }
 
 export function emptyState(): State {
@@ -63,6 +76,7 @@ export function emptyState(): State {
     rebootAttempt: null,
     quarantine: [],
     bootVerification: null,
+    rebootLock: null,
   };
 }
 

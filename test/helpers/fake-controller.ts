@@ -15,6 +15,7 @@ import type {
   PlanJson,
   QuarantineEntry,
   RebootEntry,
+  RebootLockStatus,
   StageRecord,
   StatusJson,
 } from "../../runtime/types.js";
@@ -108,6 +109,7 @@ export function sampleStatus(overrides: Partial<StatusJson> = {}): StatusJson {
     quarantine: [],
     bootVerification: null,
     lastReboot: null,
+    rebootLock: null,
     confirmations: [],
     pending: null,
     retry: null,
@@ -232,6 +234,22 @@ export class FakeController implements Controller {
 
   remotes(): { name: string; url: string }[] {
     return this.state.remotes.map(({ name, url }) => ({ name, url }));
+  }
+
+  async rebootLock(): Promise<RebootLockStatus | null> {
+    this.calls.push({ method: "rebootLock", args: [] });
+    return structuredClone(this.state.rebootLock);
+  }
+
+  async releaseRebootLock(id?: string): Promise<{ id: string; released: boolean; lock: RebootLockStatus }> {
+    this.calls.push({ method: "releaseRebootLock", args: [id] });
+    const lock = this.state.rebootLock;
+    if (!lock) throw new Error("reboot coordination is not configured (reboot.coordination is null)");
+    const holder = id ?? "this-machine";
+    const released = lock.holders.includes(holder);
+    lock.holders = lock.holders.filter((h) => h !== holder);
+    if (id === undefined) lock.held = false;
+    return { id: holder, released, lock: structuredClone(lock) };
   }
 
   emit(event: CominEvent): void {

@@ -311,7 +311,7 @@ test("alerts/comin.rules.yml passes `promtool check rules` and its unit tests", 
   const unit = await execa("promtool", ["test", "rules", path.join(ROOT, "alerts/comin.rules.test.yml")], { reject: false });
 
   t.is(check.exitCode, 0, `${check.stdout}\n${check.stderr}`);
-  t.regex(check.stdout, /SUCCESS: 9 rules found/);
+  t.regex(check.stdout, /SUCCESS: 11 rules found/);
   t.is(unit.exitCode, 0, `${unit.stdout}\n${unit.stderr}`);
 });
 
@@ -351,5 +351,23 @@ test("every metric the dashboard queries exists in the Metrics registry, and eve
   await writeFile(path.join(dir, "queries.yml"), rules);
   const check = await execa("promtool", ["check", "rules", path.join(dir, "queries.yml")], { reject: false });
   t.is(check.exitCode, 0, `${check.stdout}\n${check.stderr}`);
+  metrics.close();
+});
+
+test("comin_reboot_lock_held and comin_reboot_lock_error follow the status, and are absent without coordination", async (t) => {
+  const controller = new FakeController(sampleStatus({ rebootLock: null }));
+  const { metrics } = withMetrics(controller);
+  const absent = [await value(metrics, "comin_reboot_lock_held"), await value(metrics, "comin_reboot_lock_error")];
+
+  controller.state.rebootLock = { backend: "etcd", group: "default", slots: 1, holders: ["m1"], held: true, error: null };
+  await new Promise((resolve) => setImmediate(resolve));
+  const held = [await value(metrics, "comin_reboot_lock_held"), await value(metrics, "comin_reboot_lock_error")];
+  controller.state.rebootLock = { backend: "etcd", group: "default", slots: 1, holders: [], held: false, error: "etcd: connect ECONNREFUSED" };
+  await new Promise((resolve) => setImmediate(resolve));
+  const failing = [await value(metrics, "comin_reboot_lock_held"), await value(metrics, "comin_reboot_lock_error")];
+
+  t.deepEqual(absent, [undefined, undefined]);
+  t.deepEqual(held, [1, 0]);
+  t.deepEqual(failing, [0, 1]);
   metrics.close();
 });
