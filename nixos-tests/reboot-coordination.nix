@@ -98,7 +98,7 @@ in
 
       with subtest("both machines need a reboot; outside the window neither takes a slot"):
           for status in (assert_first_switch(web1, web1_backdoor), assert_first_switch(web2, web2_backdoor)):
-              t.assertEqual(status["pending"], "a reboot window")
+              t.assertTrue(status["pending"].startswith("a reboot in the window"), status["pending"])
               t.assertEqual(dig(status, "rebootLock", "group"), "web")
           web1_id = web1.succeed("cat /etc/machine-id").strip()
           web2_id = web2.succeed("cat /etc/machine-id").strip()
