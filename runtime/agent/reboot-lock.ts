@@ -61,8 +61,7 @@ export class RebootLockKeeper {
   async settle(ctx: AgentContext, facts: RebootFacts, startedAt: Date): Promise<void> {
     const hold = ctx.state.rebootLock;
     if (!hold) return;
-    const verification = (ctx.state as { bootVerification?: { outPath: string; status: string } | null }).bootVerification;
-    const health = postBootHealth(ctx.config.health, verification, facts.booted);
+    const health = postBootHealth(ctx.config.health, ctx.state.bootVerification, facts.booted);
     const decision = mayReleaseRebootLock({ hold, facts, lastAttempt: ctx.state.rebootAttempt, startedAt, health });
     if (decision.kind === "keep") {
       if (decision.why !== this.lastKeepWhy) ctx.log.info("keeping the reboot slot", { group: hold.group, why: decision.why });
