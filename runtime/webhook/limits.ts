@@ -1,14 +1,16 @@
 /**
  * What an unauthenticated client may hold of the webhook listener: connections, buffered body
- * bytes and time. Timeouts are Node's own (enforced by its connection checker). The connection
- * cap is here because Node's `server.maxConnections` refuses the newcomer, which would let a few
- * dozen idle sockets lock every forge out: at the cap, the oldest connection gives way instead.
+ * bytes and time. Timeouts are Node's own (enforced by its connection checker); who gives way at
+ * the connection cap is connections.ts.
  */
-import type { Socket } from "node:net";
 
 export interface WebhookLimits {
-  /** Connections held at once; a new one beyond closes the oldest (idle ones before requests). */
+  /** Connections held at once; a new one beyond closes another (connections.ts says which). */
   maxConnections: number;
+  /** A connection this young that has made no request yet is not closed to make room... */
+  newcomerGraceMs: number;
+  /** ...unless there are more than this many such newcomers beyond `maxConnections`. */
+  maxNewcomers: number;
   /** Bytes reserved at once by the bodies larger than `smallBodyBytes`; the others wait unread. */
   maxBufferedBytes: number;
   /** A body declared at most this large is read at once (forge deliveries are a few KiB). */
@@ -34,6 +36,8 @@ const MiB = 1024 * 1024;
 export function defaultWebhookLimits(maxBodyBytes: number): WebhookLimits {
   return {
     maxConnections: 64,
+    newcomerGraceMs: 250,
+    maxNewcomers: 192,
     maxBufferedBytes: Math.max(4 * MiB, maxBodyBytes),
     smallBodyBytes: 64 * 1024,
     headersTimeoutMs: 5_000,
@@ -57,62 +61,4 @@ export function resolveLimits(maxBodyBytes: number, overrides: Partial<WebhookLi
   // A body the listener accepts must fit in the budget, or it could never be served.
   if (limits.maxBufferedBytes < maxBodyBytes) throw new WebhookLimitError(`webhook limit maxBufferedBytes (${limits.maxBufferedBytes}) is below maxBodyBytes (${maxBodyBytes})`);
   return limits;
-}
-
-/**
- * Open connections, oldest first. A connection is "busy" while a request that passed the checks
- * made on its headers is in progress; idle ones (nothing sent yet, headers trickling, keep-alive
- * between requests) are closed first, so that a flood of idle sockets only pushes out its own.
- */
-export class ConnectionGuard {
-  private readonly open = new Map<Socket, { busy: boolean }>();
-  private evicting = false;
-  evicted = 0;
-
-  constructor(
-    private readonly max: number,
-    private readonly onClose: (socket: Socket) => void = () => {},
-  ) {}
-
-  get size(): number {
-    return this.open.size;
-  }
-
-  add(socket: Socket): void {
-    this.open.set(socket, { busy: false });
-    socket.once("close", () => {
-      this.open.delete(socket);
-      this.onClose(socket);
-    });
-    if (this.open.size <= this.max || this.evicting) return;
-    // Connections accepted in one burst have not been read yet: their requests are read in the
-    // next turn of the event loop, and only then are idle ones told from deliveries.
-    this.evicting = true;
-    setImmediate(() =>
-      setImmediate(() => {
-        this.evicting = false;
-        this.evict();
-      }),
-    );
-  }
-
-  private evict(): void {
-    while (this.open.size > this.max) {
-      const victim = this.oldest(false) ?? this.oldest(true);
-      if (victim === undefined) return;
-      this.open.delete(victim);
-      this.evicted++;
-      victim.destroy();
-    }
-  }
-
-  setBusy(socket: Socket, busy: boolean): void {
-    const entry = this.open.get(socket);
-    if (entry) entry.busy = busy;
-  }
-
-  private oldest(busy: boolean): Socket | undefined {
-    for (const [socket, entry] of this.open) if (entry.busy === busy) return socket;
-    return undefined;
-  }
 }

@@ -16,7 +16,8 @@ import { admitRequest } from "./admission.js";
 import { BodyGate, declaredLength, lingerThenClose, readBody, type BodyStats } from "./body.js";
 import { FetchCoalescer } from "./coalesce.js";
 import { GcRelief } from "./gc-relief.js";
-import { ConnectionGuard, resolveLimits, type WebhookLimits } from "./limits.js";
+import { ConnectionGuard, type EvictionReason } from "./connections.js";
+import { resolveLimits, type WebhookLimits } from "./limits.js";
 import { matchRemotes } from "./match.js";
 import { classifyEvent, parsePayload, repositoryOf } from "./payload.js";
 import { RefusalLog } from "./refusals.js";
@@ -28,7 +29,7 @@ export interface WebhookServer {
   close(): Promise<void>;
   port: number;
   /** What clients hold now (for tests and the bench). */
-  stats(): BodyStats & { connections: number; evicted: number; collections: number };
+  stats(): BodyStats & { connections: number; evicted: number; evictions: Record<EvictionReason, number>; collections: number };
 }
 
 interface Context {
@@ -69,9 +70,9 @@ function triggerFetch(ctx: Context, res: ServerResponse, provider: string, paylo
 
 async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Promise<void> {
   const admitted = admitRequest(req, ctx.config.maxBodyBytes);
-  // From here the request looks like a delivery: idle connections give way before it does.
-  ctx.connections.setBusy(req.socket, true);
-  res.once("close", () => ctx.connections.setBusy(req.socket, false));
+  // From here the request looks like a delivery: connections that made none give way first.
+  ctx.connections.set(req.socket, "reading");
+  res.once("close", () => ctx.connections.set(req.socket, "answered"));
   // GitLab sends the secret itself: a wrong token is refused before its body is read.
   if (admitted.provider === "gitlab" && !verifyToken(await readSecret(ctx.config.secretFile), admitted.value)) {
     throw new HttpError(401, `invalid ${admitted.header}`);
@@ -82,6 +83,7 @@ async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse, e
   try {
     if (expectsContinue) res.writeContinue();
     body = await readBody(req, ctx.config.maxBodyBytes);
+    ctx.connections.set(req.socket, "handling");
   } finally {
     leave();
   }
@@ -125,7 +127,11 @@ export async function startWebhookServer(args: { config: WebhookConfig; controll
     log,
     refusals: new RefusalLog(log),
     coalescer: new FetchCoalescer((remotes) => controller.fetch(remotes), log),
-    connections: new ConnectionGuard(limits.maxConnections, (socket) => ctx.relief.closed(socket)),
+    connections: new ConnectionGuard(
+      limits,
+      (socket) => ctx.relief.closed(socket),
+      (closed) => ctx.refusals.refused("webhook connection cap reached: connections closed to make room", closed),
+    ),
     bodies: new BodyGate(limits.maxBufferedBytes, limits.smallBodyBytes),
     relief: new GcRelief(),
   };
@@ -151,7 +157,7 @@ export async function startWebhookServer(args: { config: WebhookConfig; controll
   log.info("webhook listening", { address: config.listenAddress, port: listening.port, limits });
   return {
     port: listening.port,
-    stats: () => ({ ...ctx.bodies.stats(), connections: ctx.connections.size, evicted: ctx.connections.evicted, collections: ctx.relief.collections }),
+    stats: () => ({ ...ctx.bodies.stats(), connections: ctx.connections.size, evicted: ctx.connections.evicted, evictions: { ...ctx.connections.evictions }, collections: ctx.relief.collections }),
     close: async () => {
       ctx.refusals.close();
       await listening.close();

@@ -4,7 +4,6 @@
  * so every socket that closes earlier was closed by the server; what the server answered is kept.
  */
 import { createHmac } from "node:crypto";
-import http from "node:http";
 import net from "node:net";
 
 export type HostileKind = "idle" | "trickled-headers" | "partial-body" | "endless-chunked";
@@ -161,27 +160,93 @@ export interface SignedReply {
   json: Record<string, unknown>;
 }
 
-/**
- * A GitHub push about `cloneUrl`, signed with `secret`, on a connection of its own (no pool: a
- * pooled socket may have been closed by the server in the meantime).
- */
-export function sendSignedPush(port: number, secret: string, cloneUrl: string, path = "/"): Promise<SignedReply> {
+export interface PushOptions {
+  path?: string;
+  /**
+   * Opens the connection, then sends the request only this much later (as a forge on a loaded
+   * machine or a slow link may): the server sees a connection that has sent nothing yet.
+   */
+  headDelayMs?: number;
+  /** Gives up (rejects with code ETIMEDOUT) when no whole reply came within this time. */
+  timeoutMs?: number;
+}
+
+/** A GitHub push about `cloneUrl`, signed with `secret`: the raw request, head and body. */
+export function signedPushRequest(secret: string, cloneUrl: string, path = "/"): string {
   const body = JSON.stringify({ ref: "refs/heads/main", after: "0".repeat(40), repository: { clone_url: cloneUrl } });
   const signature = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+  const head = [`POST ${path} HTTP/1.1`, "Host: 127.0.0.1", "Connection: close", "Content-Type: application/json", "X-GitHub-Event: push", `X-Hub-Signature-256: ${signature}`, `Content-Length: ${Buffer.byteLength(body)}`];
+  return `${head.join("\r\n")}\r\n\r\n${body}`;
+}
+
+class PushError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The status and JSON body of a whole reply in `text`, or null while it is incomplete. */
+function parseReply(text: string): SignedReply | null {
+  const end = text.indexOf("\r\n\r\n");
+  if (end === -1) return null;
+  const head = text.slice(0, end);
+  const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1] ?? 0);
+  const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1] ?? Number.NaN);
+  const body = text.slice(end + 4);
+  if (!Number.isFinite(length) || Buffer.byteLength(body) < length) return null;
+  try {
+    return { status, json: JSON.parse(body) as Record<string, unknown> };
+  } catch (error) {
+    throw new PushError(`HTTP ${status}: not JSON: ${body.slice(0, 200)}`, "EBADREPLY");
+  }
+}
+
+/**
+ * A GitHub push about `cloneUrl`, signed with `secret`, on a connection of its own (no pool: a
+ * pooled socket may have been closed by the server in the meantime). Rejects with the socket's
+ * error code (ECONNRESET...), ECLOSED when the server closed without a whole reply, ETIMEDOUT.
+ */
+export function sendSignedPush(port: number, secret: string, cloneUrl: string, options: PushOptions = {}): Promise<SignedReply> {
+  const { path = "/", headDelayMs = 0, timeoutMs } = options;
+  const request = signedPushRequest(secret, cloneUrl, path);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, path, method: "POST", agent: false, headers: { "content-type": "application/json", "x-github-event": "push", "x-hub-signature-256": signature, "content-length": Buffer.byteLength(body) } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> });
-        } catch (error) {
-          reject(new Error(`HTTP ${res.statusCode}: not JSON: ${text.slice(0, 200)}`, { cause: error }));
-        }
-      });
+    const socket = net.connect(port, "127.0.0.1");
+    let text = "";
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      for (const timer of timers) clearTimeout(timer);
+      socket.destroy();
+      outcome();
+    };
+    if (timeoutMs !== undefined) timers.push(setTimeout(() => settle(() => reject(new PushError(`no reply within ${timeoutMs} ms`, "ETIMEDOUT"))), timeoutMs));
+    socket.once("connect", () => {
+      if (headDelayMs > 0) timers.push(setTimeout(() => socket.write(request), headDelayMs));
+      else socket.write(request);
     });
-    req.on("error", reject);
-    req.end(body);
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => {
+      text += chunk;
+      try {
+        const reply = parseReply(text);
+        if (reply) settle(() => resolve(reply));
+      } catch (error) {
+        settle(() => reject(error as Error));
+      }
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) => settle(() => reject(new PushError(error.message, error.code ?? "EUNKNOWN"))));
+    socket.on("close", () => settle(() => reject(new PushError(text === "" ? "the server closed the connection without a reply" : `the server closed the connection mid-reply: ${text.slice(0, 80)}`, "ECLOSED"))));
   });
+}
+
+/** Why a push was not served, as the bench counts it: an HTTP status, or how the connection failed. */
+export function pushFailureReason(outcome: SignedReply | Error, expected = 202): string | null {
+  if (!(outcome instanceof Error)) return outcome.status === expected ? null : `HTTP ${outcome.status}`;
+  const code = (outcome as NodeJS.ErrnoException).code;
+  return code ?? outcome.message;
 }

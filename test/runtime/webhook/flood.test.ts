@@ -59,20 +59,21 @@ test("keep-alive connections left idle after their reply are closed after keepAl
   t.is(done.closedByServer, 100);
 });
 
-test("beyond maxConnections the oldest idle connection is closed, requests in progress last, and a delivery is served", async (t) => {
-  const limits = { maxConnections: 50, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 };
+test("beyond maxConnections, connections that made no request within their grace are closed oldest first, before requests in progress, and a delivery is served", async (t) => {
+  const limits = { maxConnections: 50, newcomerGraceMs: 250, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 };
   const h = await startWebhookHarness(t, { limits });
+  const idle = flood(t, await HostileClients.open({ port: h.port, kind: "idle", count: 200 }));
   const slow = flood(t, await HostileClients.open({ port: h.port, kind: "partial-body", count: 20, declaredBytes: 4096, sentBytes: 100, awaitContinue: true }));
-  const idle = flood(t, await HostileClients.open({ port: h.port, kind: "idle", count: 300 }));
 
-  const reply = await sendSignedPush(h.port, SECRET, ORIGIN);
-  // 20 slow + 300 idle + the delivery = 321 connections for 50 places.
-  const deadline = Date.now() + SLACK_MS;
-  while (idle.closedByServer < 271 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  const reply = await sendSignedPush(h.port, SECRET, ORIGIN, { timeoutMs: 10_000 });
+  // 200 idle + 20 slow = 220 connections for 50 places, once the newcomers' grace is over.
+  const deadline = Date.now() + limits.newcomerGraceMs + SLACK_MS;
+  while (idle.closedByServer < 170 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
 
   t.is(reply.status, 202);
-  t.is(idle.closedByServer, 271);
+  t.is(idle.closedByServer, 170);
   t.is(slow.closedByServer, 0);
+  t.like(h.server.stats().evictions, { idle: 170, slowBody: 0 });
 });
 
 test("large bodies beyond maxBufferedBytes are refused with 503 before being read, and small deliveries are still served", async (t) => {
@@ -116,4 +117,51 @@ test("a flood of refusals writes a bounded number of log lines, then their count
 
   t.is(refused.answered(401), 200);
   t.true(lines.length <= 20, `${lines.length} refusal lines`);
+});
+
+test("at the cap, held by bodies that stopped arriving, a delivery whose head comes late is served: the slowest body gives way, not the newcomer", async (t) => {
+  const limits = { maxConnections: 20, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 };
+  const h = await startWebhookHarness(t, { limits });
+  // Every place is taken by a request whose body stopped halfway (admitted: 100 Continue).
+  const slow = flood(t, await HostileClients.open({ port: h.port, kind: "partial-body", count: 20, declaredBytes: 4096, sentBytes: 100, awaitContinue: true }));
+  t.is(slow.continued, 20);
+
+  // A forge on a slow link or a loaded machine: its request arrives well after its connection.
+  const replies = await Promise.allSettled(Array.from({ length: 5 }, (_, index) => sendSignedPush(h.port, SECRET, ORIGIN, { headDelayMs: 400 + 50 * index, timeoutMs: 10_000 })));
+
+  t.deepEqual(
+    replies.map((reply) => (reply.status === "fulfilled" ? reply.value.status : (reply.reason as NodeJS.ErrnoException).code)),
+    [202, 202, 202, 202, 202],
+  );
+  // As many stalled bodies as there were newcomers over the cap then (deliveries served early left).
+  t.true(slow.closedByServer >= 1 && slow.closedByServer <= 5, `${slow.closedByServer} stalled bodies closed`);
+  t.like(h.server.stats().evictions, { slowBody: slow.closedByServer, newcomer: 0 });
+});
+
+test("signed pushes sent all through a flood at the connection cap (idle sockets, stalled bodies, late heads) are all served", async (t) => {
+  const limits = { maxConnections: 50, newcomerGraceMs: 250, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 };
+  const h = await startWebhookHarness(t, { limits });
+  const pushes: Promise<unknown>[] = [];
+  const push = (headDelayMs: number) => pushes.push(sendSignedPush(h.port, SECRET, ORIGIN, { headDelayMs, timeoutMs: 15_000 }).then((reply) => reply.status, (error: NodeJS.ErrnoException) => error.code));
+  const floods: HostileClients[] = [];
+  // Four waves, each a little longer apart than a newcomer's grace (so that its connections are
+  // told from the next wave's): 560 hostile connections in about a second, for 50 places.
+  for (let wave = 0; wave < 4; wave++) {
+    if (wave > 0) await new Promise((resolve) => setTimeout(resolve, 300));
+    push(0);
+    push(100);
+    floods.push(flood(t, await HostileClients.open({ port: h.port, kind: "partial-body", count: 40, declaredBytes: 4096, sentBytes: 100, awaitContinue: true })));
+    push(150);
+    floods.push(flood(t, await HostileClients.open({ port: h.port, kind: "idle", count: 100 })));
+    push(50);
+  }
+  const statuses = await Promise.all(pushes);
+
+  // Once the last newcomers' grace is over, the cap holds again.
+  const deadline = Date.now() + limits.newcomerGraceMs + SLACK_MS;
+  while (h.server.stats().connections > limits.maxConnections && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+
+  t.deepEqual(statuses, Array.from({ length: 16 }, () => 202));
+  t.true(h.controller.callsOf("fetch").length >= 1);
+  t.true(h.server.stats().connections <= limits.maxConnections, `${h.server.stats().connections} connections open`);
 });

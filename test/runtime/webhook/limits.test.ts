@@ -4,6 +4,8 @@ import { WebhookLimitError, defaultWebhookLimits, resolveLimits } from "../../..
 test("the defaults are those docs/webhooks.md documents", (t) => {
   t.deepEqual(defaultWebhookLimits(1024 * 1024), {
     maxConnections: 64,
+    newcomerGraceMs: 250,
+    maxNewcomers: 192,
     maxBufferedBytes: 4 * 1024 * 1024,
     smallBodyBytes: 64 * 1024,
     headersTimeoutMs: 5_000,
