@@ -22,6 +22,8 @@ const IDLE = 500;
 const PARTIAL = 300;
 const FLOOD_MS = 12_000;
 const PUSH_EVERY_MS = 1000;
+/** GitHub and GitLab give up on a delivery after 10 s. */
+const FORGE_TIMEOUT_MS = 10_000;
 const SECRET = "bench-webhook-flood-secret";
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -53,7 +55,7 @@ function sampler(pid: number): { stop(): Promise<{ peakRssMb: number; peakFds: n
 
 /** Signed pushes every PUSH_EVERY_MS for FLOOD_MS, from a forge in its own thread. */
 function forge(port: number, cloneUrl: string): Promise<ForgeReport> {
-  const job: ForgeJob = { port, secret: SECRET, cloneUrl, everyMs: PUSH_EVERY_MS, forMs: FLOOD_MS };
+  const job: ForgeJob = { port, secret: SECRET, cloneUrl, everyMs: PUSH_EVERY_MS, forMs: FLOOD_MS, timeoutMs: FORGE_TIMEOUT_MS };
   const worker = new Worker(new URL("../forge-worker.js", import.meta.url), { workerData: job });
   return new Promise((resolve, reject) => {
     worker.once("message", (report: ForgeReport) => resolve(report));
@@ -74,7 +76,14 @@ async function round(daemon: Daemon, pid: number, port: number, url: string, bas
   await daemon.waitFor((status) => !status.fetching, 30_000, "the fetches the pushes triggered");
   await pause(1000);
   const rssAfterMb = await readRssMb(pid);
-  return { growthMb: peaks.peakRssMb - baselineRssMb, servedPercent: (100 * served) / sent, sent, served, failures: failures.slice(0, 5), peakRssMb: peaks.peakRssMb, rssAfterMb, peakFds: peaks.peakFds, ...counts };
+  return { growthMb: peaks.peakRssMb - baselineRssMb, servedPercent: (100 * served) / sent, sent, served, failures, peakRssMb: peaks.peakRssMb, rssAfterMb, peakFds: peaks.peakFds, ...counts };
+}
+
+/** Pushes not served in every round, by reason (HTTP status, ECONNRESET, ECLOSED, ETIMEDOUT...). */
+function sumFailures(rounds: Record<string, number>[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const failures of rounds) for (const [reason, count] of Object.entries(failures)) total[reason] = (total[reason] ?? 0) + count;
+  return total;
 }
 
 export const webhookFlood: Scenario = {
@@ -94,7 +103,7 @@ export const webhookFlood: Scenario = {
     const pid = daemon.child.pid;
     if (pid === undefined) throw new Error("the daemon has no pid");
     // Warm-up: the webhook path has run (and been compiled) before the baseline is read.
-    for (let push = 0; push < 5; push++) await sendSignedPush(port, SECRET, fleet.dir);
+    for (let push = 0; push < 5; push++) await sendSignedPush(port, SECRET, fleet.dir, { timeoutMs: FORGE_TIMEOUT_MS });
     await daemon.waitFor((status) => !status.fetching, 30_000, "the warm-up fetches");
     const baseline: number[] = [];
     for (let sample = 0; sample < 5; sample++) {
@@ -108,7 +117,8 @@ export const webhookFlood: Scenario = {
     for (let index = 1; index <= ROUNDS; index++) {
       const result = await round(daemon, pid, port, fleet.dir, baselineRssMb);
       rounds.push(result);
-      progress(`round ${index}: peak RSS +${result.growthMb.toFixed(1)} MiB (${result.rssAfterMb.toFixed(1)} MiB after), ${result.served}/${result.sent} pushes served, peak ${result.peakFds} fds`);
+      const failed = Object.entries(result.failures).map(([reason, count]) => `${count} ${reason}`);
+      progress(`round ${index}: peak RSS +${result.growthMb.toFixed(1)} MiB (${result.rssAfterMb.toFixed(1)} MiB after), ${result.served}/${result.sent} pushes served${failed.length > 0 ? ` (not served: ${failed.join(", ")})` : ""}, peak ${result.peakFds} fds`);
     }
     await daemon.stop();
     const round1 = (value: number) => Math.round(value * 10) / 10;
@@ -117,6 +127,9 @@ export const webhookFlood: Scenario = {
       details: {
         baselineRssMb: round1(baselineRssMb),
         baselineFds,
+        pushesSent: rounds.reduce((sum, r) => sum + r.sent, 0),
+        pushesServed: rounds.reduce((sum, r) => sum + r.served, 0),
+        pushFailures: sumFailures(rounds.map((r) => r.failures)),
         rounds: rounds.map((r) => ({ ...r, growthMb: round1(r.growthMb), peakRssMb: round1(r.peakRssMb), rssAfterMb: round1(r.rssAfterMb), servedPercent: round1(r.servedPercent) })),
       },
     };
