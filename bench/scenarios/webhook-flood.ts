@@ -7,6 +7,7 @@
  * first round, so that memory kept after a round counts in the next.
  */
 import { readdir, writeFile } from "node:fs/promises";
+import net from "node:net";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { createMachine, Daemon, FleetRepo, git, localRemote, tempDir } from "../../test/helpers/daemon.js";
@@ -79,6 +80,23 @@ async function round(daemon: Daemon, pid: number, port: number, url: string, bas
   return { growthMb: peaks.peakRssMb - baselineRssMb, servedPercent: (100 * served) / sent, sent, served, failures, peakRssMb: peaks.peakRssMb, rssAfterMb, peakFds: peaks.peakFds, ...counts };
 }
 
+/** The daemon answers on its socket before its webhook listener is up: wait for the port (10 s at most). */
+async function listening(port: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`the daemon's webhook listener is not up on port ${port} after 10 s`);
+    await pause(100);
+  }
+}
+
 /** Pushes not served in every round, by reason (HTTP status, ECONNRESET, ECLOSED, ETIMEDOUT...). */
 function sumFailures(rounds: Record<string, number>[]): Record<string, number> {
   const total: Record<string, number> = {};
@@ -103,6 +121,7 @@ export const webhookFlood: Scenario = {
     const pid = daemon.child.pid;
     if (pid === undefined) throw new Error("the daemon has no pid");
     // Warm-up: the webhook path has run (and been compiled) before the baseline is read.
+    await listening(port);
     for (let push = 0; push < 5; push++) await sendSignedPush(port, SECRET, fleet.dir, { timeoutMs: FORGE_TIMEOUT_MS });
     await daemon.waitFor((status) => !status.fetching, 30_000, "the warm-up fetches");
     const baseline: number[] = [];
