@@ -1,0 +1,109 @@
+/**
+ * What the long-running daemon loads (issue 15, idle memory): a static walk of the import graph of
+ * the built daemon (dist/runtime/daemon.js), static and literal dynamic imports alike, through our
+ * own files and into the packages they name. zod alone costs the daemon ~13 MiB; the DSL's schemas
+ * are for what users write and for the configuration check, never for the daemon's own work.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { builtinModules } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import test from "ava";
+import ts from "typescript";
+
+const DIST = fileURLToPath(new URL("../../", import.meta.url));
+const ROOT = path.dirname(DIST);
+const DAEMON = path.join(DIST, "runtime", "daemon.js");
+
+/**
+ * Edges left out of the walk: the runtime configuration check (runtime/config.ts → dsl/resolve.ts)
+ * moves to a short-lived child process in its own change; until then its imports of dsl/ are not
+ * the daemon's.
+ */
+function configCheck(from: string, specifier: string): boolean {
+  return from === path.join(DIST, "runtime", "config.js") && specifier.startsWith("../dsl/");
+}
+
+type Exclusion = (from: string, specifier: string) => boolean;
+
+interface Graph {
+  /** Each reached file (relative to dist/) or package (`package:<name>`), with who reached it first. */
+  parent: Map<string, string | null>;
+}
+
+function packageName(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? `${parts[0]}/${parts[1]}` : (parts[0] as string);
+}
+
+function packageDependencies(name: string): string[] {
+  const manifest = path.join(ROOT, "node_modules", name, "package.json");
+  if (!existsSync(manifest)) return [];
+  const json = JSON.parse(readFileSync(manifest, "utf8")) as { dependencies?: Record<string, string> };
+  return Object.keys(json.dependencies ?? {});
+}
+
+function walk(entry: string, excluded: Exclusion = configCheck): Graph {
+  const parent = new Map<string, string | null>([[path.relative(DIST, entry), null]]);
+  const queue = [entry];
+  const reach = (node: string, from: string): void => {
+    if (parent.has(node)) return;
+    parent.set(node, from);
+    if (!node.startsWith("package:")) queue.push(path.join(DIST, node));
+  };
+  const packages: string[] = [];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    const from = path.relative(DIST, file);
+    const imports = ts.preProcessFile(readFileSync(file, "utf8"), true, true).importedFiles.map((ref) => ref.fileName);
+    for (const specifier of imports) {
+      if (excluded(file, specifier)) continue;
+      if (specifier.startsWith(".")) reach(path.relative(DIST, path.resolve(path.dirname(file), specifier)), from);
+      else if (!specifier.startsWith("node:") && !builtinModules.includes(specifier)) {
+        const node = `package:${packageName(specifier)}`;
+        if (!parent.has(node)) packages.push(node);
+        reach(node, from);
+      }
+    }
+  }
+  // Packages load their own dependencies: any of them may bring zod along.
+  for (let node = packages.shift(); node !== undefined; node = packages.shift()) {
+    for (const dependency of packageDependencies(node.slice("package:".length))) {
+      const next = `package:${dependency}`;
+      if (!parent.has(next)) packages.push(next);
+      reach(next, node);
+    }
+  }
+  return { parent };
+}
+
+/** The chain of imports from the daemon to `node`, for the failure message. */
+function chain(graph: Graph, node: string): string {
+  const steps: string[] = [];
+  for (let at: string | null | undefined = node; at; at = graph.parent.get(at)) steps.unshift(at);
+  return steps.join(" → ");
+}
+
+test("the daemon never loads zod (outside the configuration check)", (t) => {
+  const graph = walk(DAEMON);
+
+  const zod = [...graph.parent.keys()].filter((node) => node === "package:zod" || node.startsWith("package:zod/"));
+
+  t.true(graph.parent.has("runtime/api/routes.js"), "the walk reaches the local API");
+  t.true(graph.parent.has("runtime/state/validate.js"), "the walk reaches the state store");
+  t.deepEqual(zod.map((node) => chain(graph, node)), []);
+});
+
+test("the daemon's only module from dsl/ is the duration format, which imports nothing (types from dsl/ are erased, values are not)", (t) => {
+  const graph = walk(DAEMON);
+
+  const dsl = [...graph.parent.keys()].filter((node) => node.startsWith(`dsl${path.sep}`));
+
+  t.deepEqual(dsl, [path.join("dsl", "duration.js")], dsl.map((node) => chain(graph, node)).join("\n"));
+  t.deepEqual(ts.preProcessFile(readFileSync(path.join(DIST, "dsl", "duration.js"), "utf8"), true, true).importedFiles, []);
+});
+
+test("the walk sees zod where it is: in the configuration check, left out above", (t) => {
+  const graph = walk(path.join(DIST, "runtime", "config.js"), () => false);
+
+  t.regex(chain(graph, "package:zod"), /^runtime\/config\.js → dsl\/.* → package:zod$/);
+});
