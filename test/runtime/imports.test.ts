@@ -1,7 +1,7 @@
 /**
  * What the long-running daemon loads (issue 15, idle memory): a static walk of the import graph of
- * the built daemon (dist/runtime/daemon.js), static and literal dynamic imports alike, through our
- * own files and into the packages they name. zod alone costs the daemon ~13 MiB; the DSL's schemas
+ * the built `comin run` (the CLI's static imports, then dist/runtime/daemon.js with its literal
+ * dynamic imports too), through our own files and into the packages they name. zod alone costs the daemon ~13 MiB; the DSL's schemas
  * are for what users write and for the configuration check, never for the daemon's own work.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -18,13 +18,28 @@ const DAEMON = path.join(DIST, "runtime", "daemon.js");
 /**
  * Edges left out of the walk: the runtime configuration check (runtime/config.ts → dsl/resolve.ts)
  * moves to a short-lived child process in its own change; until then its imports of dsl/ are not
- * the daemon's.
+ * counted as the daemon's.
  */
 function configCheck(from: string, specifier: string): boolean {
   return from === path.join(DIST, "runtime", "config.js") && specifier.startsWith("../dsl/");
 }
 
 type Exclusion = (from: string, specifier: string) => boolean;
+
+/** Where a walk starts, and whether it follows `import("…")` too (what may be loaded later). */
+interface Root {
+  file: string;
+  dynamic: boolean;
+}
+
+/**
+ * `comin run` loads every module the CLI imports statically (whatever the command), then the
+ * daemon and everything it may import, at once or later.
+ */
+const COMIN_RUN: Root[] = [
+  { file: DAEMON, dynamic: true },
+  { file: path.join(DIST, "runtime", "cli", "main.js"), dynamic: false },
+];
 
 interface Graph {
   /** Each reached file (relative to dist/) or package (`package:<name>`), with who reached it first. */
@@ -43,25 +58,31 @@ function packageDependencies(name: string): string[] {
   return Object.keys(json.dependencies ?? {});
 }
 
-function walk(entry: string, excluded: Exclusion = configCheck): Graph {
-  const parent = new Map<string, string | null>([[path.relative(DIST, entry), null]]);
-  const queue = [entry];
-  const reach = (node: string, from: string): void => {
-    if (parent.has(node)) return;
-    parent.set(node, from);
-    if (!node.startsWith("package:")) queue.push(path.join(DIST, node));
-  };
+/** The specifiers a built file imports; `dynamic` adds those of `import("…")` with a literal. */
+function importsOf(file: string, dynamic: boolean): string[] {
+  const text = readFileSync(file, "utf8");
+  const refs = ts.preProcessFile(text, true, true).importedFiles;
+  return refs.filter((ref) => dynamic || !/import\(\s*$/.test(text.slice(Math.max(0, ref.pos - 10), ref.pos))).map((ref) => ref.fileName);
+}
+
+function walk(roots: Root[], excluded: Exclusion = configCheck): Graph {
+  const parent = new Map<string, string | null>();
   const packages: string[] = [];
-  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-    const from = path.relative(DIST, file);
-    const imports = ts.preProcessFile(readFileSync(file, "utf8"), true, true).importedFiles.map((ref) => ref.fileName);
-    for (const specifier of imports) {
-      if (excluded(file, specifier)) continue;
-      if (specifier.startsWith(".")) reach(path.relative(DIST, path.resolve(path.dirname(file), specifier)), from);
-      else if (!specifier.startsWith("node:") && !builtinModules.includes(specifier)) {
-        const node = `package:${packageName(specifier)}`;
-        if (!parent.has(node)) packages.push(node);
-        reach(node, from);
+  for (const root of roots) {
+    const queue: string[] = [];
+    const reach = (node: string, from: string | null): void => {
+      if (parent.has(node)) return;
+      parent.set(node, from);
+      if (node.startsWith("package:")) packages.push(node);
+      else queue.push(path.join(DIST, node));
+    };
+    reach(path.relative(DIST, root.file), null);
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      const from = path.relative(DIST, file);
+      for (const specifier of importsOf(file, root.dynamic)) {
+        if (excluded(file, specifier)) continue;
+        if (specifier.startsWith(".")) reach(path.relative(DIST, path.resolve(path.dirname(file), specifier)), from);
+        else if (!specifier.startsWith("node:") && !builtinModules.includes(specifier)) reach(`package:${packageName(specifier)}`, from);
       }
     }
   }
@@ -69,8 +90,10 @@ function walk(entry: string, excluded: Exclusion = configCheck): Graph {
   for (let node = packages.shift(); node !== undefined; node = packages.shift()) {
     for (const dependency of packageDependencies(node.slice("package:".length))) {
       const next = `package:${dependency}`;
-      if (!parent.has(next)) packages.push(next);
-      reach(next, node);
+      if (!parent.has(next)) {
+        parent.set(next, node);
+        packages.push(next);
+      }
     }
   }
   return { parent };
@@ -83,8 +106,8 @@ function chain(graph: Graph, node: string): string {
   return steps.join(" → ");
 }
 
-test("the daemon never loads zod (outside the configuration check)", (t) => {
-  const graph = walk(DAEMON);
+test("`comin run` never loads zod (outside the configuration check)", (t) => {
+  const graph = walk(COMIN_RUN);
 
   const zod = [...graph.parent.keys()].filter((node) => node === "package:zod" || node.startsWith("package:zod/"));
 
@@ -93,8 +116,8 @@ test("the daemon never loads zod (outside the configuration check)", (t) => {
   t.deepEqual(zod.map((node) => chain(graph, node)), []);
 });
 
-test("the daemon's only module from dsl/ is the duration format, which imports nothing (types from dsl/ are erased, values are not)", (t) => {
-  const graph = walk(DAEMON);
+test("`comin run`'s only module from dsl/ is the duration format, which imports nothing (types from dsl/ are erased, values are not)", (t) => {
+  const graph = walk(COMIN_RUN);
 
   const dsl = [...graph.parent.keys()].filter((node) => node.startsWith(`dsl${path.sep}`));
 
@@ -103,7 +126,7 @@ test("the daemon's only module from dsl/ is the duration format, which imports n
 });
 
 test("the walk sees zod where it is: in the configuration check, left out above", (t) => {
-  const graph = walk(path.join(DIST, "runtime", "config.js"), () => false);
+  const graph = walk([{ file: path.join(DIST, "runtime", "config.js"), dynamic: true }], () => false);
 
   t.regex(chain(graph, "package:zod"), /^runtime\/config\.js → dsl\/.* → package:zod$/);
 });
