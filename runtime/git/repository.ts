@@ -254,6 +254,11 @@ export class GitRepository {
     return exitCode === 0;
   }
 
+  /** Records that `sha` is a commit of this repository (read by someone else, e.g. the signature gate). */
+  rememberCommit(sha: string): void {
+    if (OBJECT_ID.test(sha)) this.knownCommits.add(sha);
+  }
+
   /** The full message, verbatim (it may contain anything: it is data, never code). */
   async commitMessage(sha: string): Promise<string> {
     return commitMessageOf(await this.rawCommit(sha));
