@@ -36,7 +36,6 @@ export function registerPublishCommand(program: Command): void {
 }
 
 async function runPublish(config: string | undefined, flags: PublishFlags): Promise<number> {
-  // On demand: every `comin` command, `comin run` included, loads this file; only publish needs zod.
   const { NotesRef } = await import("../../dsl/fields.js");
   const notesRef = NotesRef.safeParse(flags.notesRef);
   if (!notesRef.success) {
