@@ -1,8 +1,8 @@
 /**
  * What a real `comin run` loads (issue 15, idle memory), traced by a module resolve hook while it
- * deploys a commit and answers the local API: zod (~13 MiB) and the DSL's schemas only through
- * the runtime configuration check (runtime/config.ts → dsl/), which moves to a short-lived child
- * process in its own change. test/runtime/imports.test.ts walks the same graph statically.
+ * deploys a commit and answers the local API: no zod (~13 MiB) and none of the DSL's schemas. The
+ * configuration checker, a short-lived child process (runtime/config-check.ts), loads them and
+ * exits. test/runtime/imports.test.ts walks the same graph statically.
  */
 import test from "ava";
 import { readFile, writeFile } from "node:fs/promises";
@@ -18,15 +18,19 @@ export async function resolve(specifier, context, next) {
 }
 `;
 
-/** Each module the process `pid` loaded, with the module that first imported it. */
-async function loadedModules(trace: string, pid: number): Promise<Map<string, string>> {
-  const parentOf = new Map<string, string>();
+/** Each module each process loaded, with the module that first imported it. */
+async function loadedModules(trace: string): Promise<Map<number, Map<string, string>>> {
+  const byPid = new Map<number, Map<string, string>>();
   for (const line of (await readFile(trace, "utf8")).trim().split("\n")) {
-    const [linePid, parent, url] = line.split("\t") as [string, string, string];
-    if (Number(linePid) === pid && !parentOf.has(url)) parentOf.set(url, parent);
+    const [pid, parent, url] = line.split("\t") as [string, string, string];
+    const parentOf = byPid.get(Number(pid)) ?? new Map<string, string>();
+    byPid.set(Number(pid), parentOf);
+    if (!parentOf.has(url)) parentOf.set(url, parent);
   }
-  return parentOf;
+  return byPid;
 }
+
+const isZod = (url: string): boolean => url.includes("/node_modules/zod/");
 
 function chain(parentOf: Map<string, string>, url: string): string[] {
   const steps = [url];
@@ -34,7 +38,7 @@ function chain(parentOf: Map<string, string>, url: string): string[] {
   return steps.map((step) => step.replace(/^.*\/(dist|node_modules)\//, ""));
 }
 
-test("a running daemon loads zod and the DSL schemas only through the configuration check", async (t) => {
+test("a running daemon loads neither zod nor the DSL's schemas; its configuration checker does, and exits", async (t) => {
   const dir = await tempDir(t);
   const fleet = await FleetRepo.create(path.join(dir, "fleet"));
   const machine = await createMachine(dir, "web1", { remotes: [localRemote("origin", fleet.dir)] });
@@ -47,13 +51,14 @@ test("a running daemon loads zod and the DSL schemas only through the configurat
   await daemon.waitFor((s) => s.deployment?.commit === commit && s.deployment.status === "done", 60_000, "the first deployment");
   t.is((await daemon.call("POST", "/v1/fetch", { wait: true })).status, 200);
   t.is((await daemon.call("POST", "/v1/suspend", {})).status, 200);
-  const parentOf = await loadedModules(trace, daemon.child.pid ?? -1);
+  const byPid = await loadedModules(trace);
 
-  const urls = [...parentOf.keys()];
+  const daemonModules = byPid.get(daemon.child.pid ?? -1) ?? new Map<string, string>();
+  const urls = [...daemonModules.keys()];
   t.true(urls.some((url) => url.endsWith("/dist/runtime/api/routes.js")), "the trace saw the daemon's own modules");
-  const outsideTheCheck = urls
-    .filter((url) => url.includes("/node_modules/zod/") || url.includes("/dist/dsl/"))
-    .map((url) => chain(parentOf, url))
-    .filter((steps) => !steps.includes("runtime/config.js") && steps.at(-1) !== "dsl/duration.js");
-  t.deepEqual(outsideTheCheck, []);
+  const zodEntries = urls.filter((url) => isZod(url) && !isZod(daemonModules.get(url) ?? ""));
+  const unwanted = [...zodEntries, ...urls.filter((url) => url.includes("/dist/dsl/") && !/\/dsl\/(duration|issue-format)\.js$/.test(url))];
+  t.deepEqual(unwanted.map((url) => chain(daemonModules, url).join(" → ")), []);
+  const checkers = [...byPid].filter(([pid]) => pid !== daemon.child.pid).map(([, modules]) => [...modules.keys()]);
+  t.true(checkers.some((modules) => modules.some(isZod) && modules.some((url) => url.endsWith("/dist/runtime/config-check.js"))), "the checker loaded zod, and the trace saw it");
 });
