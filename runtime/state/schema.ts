@@ -11,11 +11,11 @@
  * A field added later needs a `.default()` here (or a new schemaVersion with a migration), so that
  * the files written before it still load.
  */
-import { OPERATIONS } from "../operations.js";
-import * as v from "../validate/index.js";
 import { STAGE_STATUSES, STAGES } from "../agent/stages.js";
 import { OBJECT_ID } from "../git/object-id.js";
+import { OPERATIONS } from "../operations.js";
 import { HEALTH_STATUSES, ROLLBACK_TRIGGERS, type BootVerification, type BranchStatus, type Candidate, type DeploymentHealth, type DeploymentRecord, type GenerationRecord, type QuarantineEntry, type RebootEntry, type RollbackRecord, type StageRecord } from "../types.js";
+import * as v from "../validate/index.js";
 import { STATE_VERSION, type RebootAttempt, type RebootLockHold, type RetryState, type State } from "./state.js";
 
 /** A full object id, as git prints it: anything else never came from this agent. */
