@@ -55,6 +55,9 @@ export async function loadRuntimeConfig(file: string): Promise<CominConfig> {
 
 const CHECKER = fileURLToPath(new URL("./config-check.js", import.meta.url));
 const CHECK_TIMEOUT_MS = 60_000;
+/** The checker's verdict is printed as CHECK_MARKER + JSON + CHECK_END. */
+export const CHECK_MARKER = "\u0000comin-config-check\u0000";
+export const CHECK_END = "\u0000end\u0000";
 
 /**
  * The same as `loadRuntimeConfig`, with the schema loaded in a child process (the running node,
@@ -63,15 +66,20 @@ const CHECK_TIMEOUT_MS = 60_000;
 export async function loadRuntimeConfigIsolated(file: string): Promise<CominConfig> {
   const result = await runProcess(process.execPath, [CHECKER, file], { timeoutMs: CHECK_TIMEOUT_MS, killGraceMs: 0 });
   let check: ConfigCheck | null = null;
-  if (result.exitCode === 0) {
+  // Between markers: node options inherited by the checker (--trace-gc, --trace-warnings) may
+  // print on its stdout too.
+  // (JSON never holds a raw NUL, so the markers cannot occur inside the verdict.)
+  const start = result.stdout.lastIndexOf(CHECK_MARKER);
+  const stop = start < 0 ? -1 : result.stdout.indexOf(CHECK_END, start);
+  if (result.exitCode === 0 && stop > start) {
     try {
-      check = JSON.parse(result.stdout) as ConfigCheck;
+      check = JSON.parse(result.stdout.slice(start + CHECK_MARKER.length, stop)) as ConfigCheck;
     } catch {
       check = null;
     }
   }
   if (check === null) {
-    const why = result.spawnError?.message ?? result.stoppedBy ?? (result.signal ? `signal ${result.signal}` : `exit code ${result.exitCode}`);
+    const why = result.spawnError?.message ?? result.stoppedBy ?? (result.signal ? `signal ${result.signal}` : result.exitCode === 0 ? "it printed no verdict" : `exit code ${result.exitCode}`);
     throw new Error(`the configuration checker (${CHECKER}) failed: ${why}${result.stderrLines.length ? `: ${stderrExcerpt(result.stderrLines)}` : ""}`);
   }
   if (!check.ok) throw new ConfigError(file, check.issues);

@@ -39,3 +39,19 @@ test("a broken configuration gives the same ConfigError through the checker proc
   t.is(isolated?.message, inProcess?.message);
   t.regex(isolated?.message ?? "", /bad\.json: hostname: invalid host name "web_1"/);
 });
+
+test.serial("output of inherited node options on the checker's stdout does not hide its verdict", async (t) => {
+  const dir = await tempDir(t);
+  const noise = path.join(dir, "noise.cjs");
+  await writeFile(noise, 'process.stdout.write("{ not the verdict\\n"); process.on("exit", () => process.stdout.write("after } it\\n"));\n');
+  const [file] = await exampleConfigs();
+  if (file === undefined) return t.fail("no example configuration");
+  const previous = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = `--require ${noise}`;
+  try {
+    t.deepEqual(await loadRuntimeConfigIsolated(file), await loadRuntimeConfig(file));
+  } finally {
+    if (previous === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = previous;
+  }
+});
