@@ -12,7 +12,7 @@ import { AgentController } from "./agent/controller.js";
 import { startApiServer } from "./api/server.js";
 import { localNixBuilder } from "./builder/local-nix.js";
 import { prebuiltBuilder } from "./builder/prebuilt.js";
-import { ConfigError, loadRuntimeConfig } from "./config.js";
+import { ConfigError, loadRuntimeConfigIsolated } from "./config.js";
 import { activate, runPostDeploymentCommand } from "./deploy/deployer.js";
 import { rollback } from "./deploy/rollback.js";
 import { errorMessage } from "./errors.js";
@@ -56,7 +56,7 @@ async function signatureVerifier(config: CominConfig, log: Logger): Promise<Sign
 
 /** Starts the daemon; resolves once it runs. Throws ConfigError for an invalid config. */
 export async function startDaemon(configFile: string, options: { level?: Level; format?: LogFormat; exit?: (code: number) => void } = {}): Promise<RunningDaemon> {
-  const config = await loadRuntimeConfig(configFile);
+  const config = await loadRuntimeConfigIsolated(configFile);
   const log = createLogger({ level: options.level ?? "info", format: options.format ?? "json", base: { host: config.hostname } });
   await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
   await chmod(config.stateDir, 0o700);

@@ -139,6 +139,8 @@ export interface RebootLock {
 /** Where the state is persisted (§9). */
 export interface StateSink {
   save(state: State): Promise<void>;
+  /** Saves shortly, off the caller's path (a later save or flush carries it). */
+  saveSoon(state: State): void;
   flush(): Promise<void>;
 }
 

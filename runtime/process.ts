@@ -30,6 +30,12 @@ export interface ProcessOptions {
   keepFinalNewline?: boolean;
   /** stderr lines kept (nix build logs can be huge). @default 400 */
   stderrTailLines?: number;
+  /**
+   * Stdout kept, in bytes: past it the child's group is killed at once and the result says
+   * `stoppedBy: "output-limit"` (a reader that needs only the start of a possibly huge output).
+   * @default 64 MiB, then the rest is dropped and the child runs on
+   */
+  maxStdoutBytes?: number;
 }
 
 export interface ProcessResult {
@@ -40,7 +46,7 @@ export interface ProcessResult {
   /** The last lines of stderr. */
   stderrLines: string[];
   /** Set when the runner stopped the child. */
-  stoppedBy: "timeout" | "cancelled" | null;
+  stoppedBy: "timeout" | "cancelled" | "output-limit" | null;
   /** Set when the child could not be started (ENOENT, EACCES). */
   spawnError: NodeJS.ErrnoException | null;
 }
@@ -66,7 +72,7 @@ function lineSplitter(emit: (line: string) => void): { push(chunk: string): void
 }
 
 /** Collects stdout (bounded), the tail of stderr, and streams both line by line to `onLine`. */
-function collectOutput(child: ChildProcess, options: ProcessOptions, result: ProcessResult): { end(): string } {
+function collectOutput(child: ChildProcess, options: ProcessOptions, result: ProcessResult, onLimit: () => void): { end(): string } {
   const tailLimit = options.stderrTailLines ?? 400;
   const notify = (line: string, stream: "stdout" | "stderr") => {
     try {
@@ -83,7 +89,14 @@ function collectOutput(child: ChildProcess, options: ProcessOptions, result: Pro
     result.stderrLines.push(line);
     if (result.stderrLines.length > tailLimit) result.stderrLines.shift();
   });
+  const limit = options.maxStdoutBytes;
   child.stdout?.on("data", (chunk: Buffer) => {
+    if (limit !== undefined && stdoutBytes + chunk.length > limit) {
+      if (stdoutBytes < limit) stdoutChunks.push(chunk.subarray(0, limit - stdoutBytes));
+      stdoutBytes = limit;
+      onLimit();
+      return;
+    }
     if (stdoutBytes < MAX_STDOUT_BYTES) stdoutChunks.push(chunk);
     stdoutBytes += chunk.length;
     if (options.onLine) stdoutLines.push(chunk.toString("utf8"));
@@ -112,7 +125,7 @@ export function runProcess(file: string, args: readonly string[], options: Proce
     });
     const pgid = child.pid;
     if (pgid !== undefined) trackGroup(pgid);
-    const output = collectOutput(child, options, result);
+    const output = collectOutput(child, options, result, () => stop("output-limit"));
     if (options.input !== undefined) {
       child.stdin?.on("error", () => {
         // EPIPE: the child did not read its input; its exit status tells the rest.
@@ -121,11 +134,11 @@ export function runProcess(file: string, args: readonly string[], options: Proce
     }
 
     let killing: Promise<void> = Promise.resolve();
-    const stop = (reason: "timeout" | "cancelled") => {
+    function stop(reason: "timeout" | "cancelled" | "output-limit"): void {
       if (result.stoppedBy !== null || pgid === undefined) return;
       result.stoppedBy = reason;
-      killing = killGroup(pgid, options.killGraceMs ?? 5000);
-    };
+      killing = killGroup(pgid, reason === "output-limit" ? 0 : (options.killGraceMs ?? 5000));
+    }
     // setTimeout fires at once beyond 2^31-1 ms (24.8 days): clamp rather than kill at once.
     const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => stop("timeout"), Math.min(options.timeoutMs, 2 ** 31 - 1));
     const onAbort = () => stop("cancelled");

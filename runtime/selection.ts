@@ -189,10 +189,32 @@ export async function gatherAndSelect(args: GatherArgs): Promise<SelectionResult
   const mainHeads = remotes.flatMap((remote) => (remote.main.head === null ? [] : [remote.main.head]));
   const heads = [...new Set([...mainHeads, ...remotes.flatMap((remote) => (remote.testing.head === null ? [] : [remote.testing.head]))])];
   // New heads are read (message, parents) while signatures are checked: one of them is probably
-  // the next candidate. Everything here is independent, so it runs concurrently.
+  // the next candidate. Everything here is independent, so it runs concurrently. The signature
+  // gate reads each commit object anyway: selection takes its copy rather than reading it again.
+  const verifier = args.verifier?.enabled ? args.verifier : null;
   const raws = new Map<string, Promise<string | null>>();
+  const verifications: Promise<readonly [string, SignatureVerdict]>[] = [];
   for (const commit of heads) {
-    if (commit !== args.previous?.commit) raws.set(commit, repo.rawCommit(commit).catch(() => null));
+    const wanted = commit !== args.previous?.commit;
+    if (verifier === null) {
+      if (wanted) raws.set(commit, repo.rawCommit(commit).catch(() => null));
+      continue;
+    }
+    let giveRaw: (raw: string | null) => void = () => {};
+    const gateRaw = new Promise<string | null>((resolve) => (giveRaw = resolve));
+    const verdict = verifier.verify(repo.dir, commit, (raw) => giveRaw(raw));
+    verifications.push(verdict.then((value) => [commit, value] as const));
+    // Without the gate's copy (a cached verdict, an unreadable object), selection reads it itself.
+    void verdict.then(() => giveRaw(null), () => giveRaw(null));
+    if (!wanted) continue;
+    raws.set(
+      commit,
+      gateRaw.then((raw) => {
+        if (raw === null) return repo.rawCommit(commit).catch(() => null);
+        repo.rememberCommit(commit);
+        return raw;
+      }),
+    );
   }
   const messages = new Map([...raws].map(([commit, raw]) => [commit, raw.then((text) => (text === null ? "" : commitMessageOf(text)))]));
   const onTop = new Map<string, boolean>();
@@ -227,8 +249,7 @@ export async function gatherAndSelect(args: GatherArgs): Promise<SelectionResult
         }),
     );
   });
-  const verifier = args.verifier;
-  const verdicts = verifier?.enabled ? Promise.all(heads.map(async (commit) => [commit, await verifier.verify(repo.dir, commit)] as const)) : null;
+  const verdicts = verifier === null ? null : Promise.all(verifications);
   const [, verified] = await Promise.all([behindness, verdicts]);
   const signatures: Record<string, SignatureVerdict> | null = verified ? Object.fromEntries(verified) : null;
 

@@ -76,6 +76,7 @@ export class Agent {
         ports.store.save(state).catch(() => {
           // Logged and retried by the store; the loop goes on with the state in memory.
         }),
+      saveSoon: () => ports.store.saveSoon(state),
       at: () => ports.clock.now().toISOString(),
     };
     this.confirmations = new Confirmations(config.confirm, ports.clock, this.events, () => this.kick());

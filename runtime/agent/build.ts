@@ -14,8 +14,8 @@ export type CancelReason = "preempted" | "suspended" | "stopping";
 export async function runEvaluation(ctx: AgentContext, generation: GenerationRecord, signal: AbortSignal): Promise<void> {
   const started = ctx.ports.clock.now();
   generation.eval = startStage(generation.eval, ctx.at());
-  // Written while nix starts: a crash before the write only means the stage was still pending.
-  void ctx.save();
+  // Written while nix runs: a crash before the write only means the stage was still pending.
+  ctx.saveSoon();
   ctx.events.emit({ type: "eval-started", at: ctx.at(), generation: generation.id, commit: generation.commit });
   const log = ctx.log.child({ generation: generation.id });
   try {
@@ -29,7 +29,8 @@ export async function runEvaluation(ctx: AgentContext, generation: GenerationRec
     if (error instanceof StageError && error.kind === "waiting") waitForPublication(ctx, generation, error.message, started);
     else fail(ctx, generation, "eval", error, signal);
   }
-  await ctx.save();
+  // Not awaited: lost in a crash, the evaluation is retried (§9); a deployment awaits its own save.
+  ctx.saveSoon();
   const { status, error } = generation.eval;
   ctx.events.emit({ type: "eval-finished", at: ctx.at(), generation: generation.id, commit: generation.commit, status, error, durationMs: ctx.ports.clock.now().getTime() - started.getTime() });
 }
@@ -37,7 +38,7 @@ export async function runEvaluation(ctx: AgentContext, generation: GenerationRec
 export async function runBuild(ctx: AgentContext, generation: GenerationRecord, signal: AbortSignal): Promise<void> {
   const started = ctx.ports.clock.now();
   generation.build = startStage(generation.build, ctx.at());
-  void ctx.save();
+  ctx.saveSoon();
   ctx.events.emit({ type: "build-started", at: ctx.at(), generation: generation.id, commit: generation.commit });
   const log = ctx.log.child({ generation: generation.id });
   try {
@@ -48,7 +49,7 @@ export async function runBuild(ctx: AgentContext, generation: GenerationRecord, 
   } catch (error) {
     fail(ctx, generation, "build", error, signal);
   }
-  await ctx.save();
+  ctx.saveSoon();
   const { status, error } = generation.build;
   ctx.events.emit({ type: "build-finished", at: ctx.at(), generation: generation.id, commit: generation.commit, status, error, durationMs: ctx.ports.clock.now().getTime() - started.getTime() });
   await ctx.ports.builder.forget(ctx.state.generations.map((g) => g.id)).catch((pruneError: unknown) => {

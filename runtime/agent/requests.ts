@@ -34,7 +34,10 @@ export async function fetchRound(ctx: AgentContext, outcomes: FetchOutcome[]): P
     const changed = !sameCandidate(state.candidate, selection.candidate);
     state.candidate = selection.candidate;
     // A poll that changed nothing but fetch times is not worth an fsync; the next save carries it.
-    if (changed || branchesChanged || baselineMoved) await ctx.save();
+    // A moved baseline (what main may fast-forward from, §3) is written before anything goes on;
+    // a new candidate or branch head is selected again after a crash, and is written shortly.
+    if (baselineMoved) await ctx.save();
+    else if (changed || branchesChanged) ctx.saveSoon();
     if (changed && selection.candidate) ctx.events.emit({ type: "candidate-selected", at: ctx.at(), candidate: selection.candidate });
   } catch (error) {
     ctx.log.error("commit selection failed", { error: errorMessage(error) });

@@ -1,14 +1,15 @@
 /**
  * The local API's endpoints (interfaces.md §4): a table from path and method to a handler that
- * turns a request into a call on the Controller. Bodies are small JSON objects checked with zod.
+ * turns a request into a call on the Controller. Bodies are small JSON objects checked with the
+ * daemon's own validator (runtime/validate/).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { z } from "zod";
-import { Operation } from "../../dsl/schema.js";
 import { errorMessage } from "../errors.js";
+import { OPERATIONS } from "../operations.js";
 import { unknownRemotes } from "../remotes.js";
 import type { Logger } from "../log.js";
 import type { Controller } from "../types.js";
+import * as v from "../validate/index.js";
 import type { EventStreams } from "./events.js";
 import { HttpError, closeAfterReply, parseJsonObject, readBody, sendError, sendJson } from "./http.js";
 
@@ -28,23 +29,33 @@ interface Reply {
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: ApiContext) => Promise<Reply | "streaming">;
 
-export const FetchRequest = z.strictObject({
-  remotes: z.array(z.string()).min(1).optional(),
-  wait: z.boolean().optional(),
+export const FetchRequest = v.strictObject({
+  remotes: v.array(v.string(), { min: 1 }).optional(),
+  wait: v.boolean().optional(),
 });
 
-export const SubmitLatestRequest = z.strictObject({
-  operation: Operation.optional(),
+export const SubmitLatestRequest = v.strictObject({
+  operation: v.oneOf(OPERATIONS).optional(),
 });
 
-async function readRequest<T extends z.ZodType>(req: IncomingMessage, ctx: ApiContext, schema: T): Promise<z.output<T>> {
+export const ReleaseRebootLockRequest = v.strictObject({
+  id: v.string().min(1).max(256).optional(),
+});
+
+const EmptyRequest = v.strictObject({});
+
+const RollbackRequest = v.strictObject({ quarantine: v.boolean().default(true) });
+
+const ClearQuarantineRequest = v.union(
+  [v.strictObject({ commit: v.string().regex(/^[0-9a-fA-F]{4,64}$/, "expected a commit id (4 to 64 hexadecimal characters)") }), v.strictObject({ all: v.literal(true) })],
+  'expected {"commit": "<commit id, 4 to 64 hexadecimal characters>"} or {"all": true}',
+);
+
+async function readRequest<T>(req: IncomingMessage, ctx: ApiContext, schema: v.Schema<T>): Promise<T> {
   const body = parseJsonObject(await readBody(req, ctx.maxBodyBytes));
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`);
-    throw new HttpError(400, `invalid request: ${problems.join("; ")}`);
-  }
-  return parsed.data;
+  const checked = v.check(schema, body);
+  if (!checked.ok) throw new HttpError(400, `invalid request: ${v.describeIssues(checked.issues, { top: "body" })}`);
+  return checked.value;
 }
 
 /** The controller throws for requests it cannot honour in its current state (e.g. nothing to redeploy). */
@@ -68,24 +79,20 @@ const fetchNow: Handler = async (req, _res, ctx) => {
   return { status: 202, body: { remotes: remotes ?? known } };
 };
 
-export const ReleaseRebootLockRequest = z.strictObject({
-  id: z.string().min(1).max(256).optional(),
-});
-
 export const ROUTES: Record<string, Partial<Record<"GET" | "POST", Handler>>> = {
   "/v1/status": { GET: async (_req, _res, ctx) => ({ status: 200, body: ctx.controller.status() }) },
   "/v1/plan": { GET: async (_req, _res, ctx) => ({ status: 200, body: ctx.controller.plan() }) },
   "/v1/fetch": { POST: fetchNow },
   "/v1/suspend": {
     POST: async (req, _res, ctx) => {
-      await readRequest(req, ctx, z.strictObject({}));
+      await readRequest(req, ctx, EmptyRequest);
       const changed = await ctx.controller.suspend();
       return { status: 200, body: { suspended: true, changed } };
     },
   },
   "/v1/resume": {
     POST: async (req, _res, ctx) => {
-      await readRequest(req, ctx, z.strictObject({}));
+      await readRequest(req, ctx, EmptyRequest);
       const changed = await ctx.controller.resume();
       return { status: 200, body: { suspended: false, changed } };
     },
@@ -101,20 +108,20 @@ export const ROUTES: Record<string, Partial<Record<"GET" | "POST", Handler>>> = 
   "/v1/confirmations": { GET: async (_req, _res, ctx) => ({ status: 200, body: ctx.controller.confirmations() }) },
   "/v1/confirmations/accept": {
     POST: async (req, _res, ctx) => {
-      await readRequest(req, ctx, z.strictObject({}));
+      await readRequest(req, ctx, EmptyRequest);
       return { status: 200, body: { accepted: await asConflict(async () => ctx.controller.acceptConfirmation()) } };
     },
   },
   "/v1/rollback": {
     POST: async (req, _res, ctx) => {
-      const { quarantine } = await readRequest(req, ctx, z.strictObject({ quarantine: z.boolean().default(true) }));
+      const { quarantine } = await readRequest(req, ctx, RollbackRequest);
       return { status: 200, body: { deployment: await asConflict(() => ctx.controller.rollback({ quarantine })) } };
     },
   },
   "/v1/quarantine": { GET: async (_req, _res, ctx) => ({ status: 200, body: ctx.controller.quarantine() }) },
   "/v1/quarantine/clear": {
     POST: async (req, _res, ctx) => {
-      const request = await readRequest(req, ctx, z.union([z.strictObject({ commit: z.string().regex(/^[0-9a-fA-F]{4,64}$/, "expected a commit id (4 to 64 hexadecimal characters)") }), z.strictObject({ all: z.literal(true) })]));
+      const request = await readRequest(req, ctx, ClearQuarantineRequest);
       const commit = "commit" in request ? request.commit : null;
       return { status: 200, body: { cleared: await asConflict(() => ctx.controller.clearQuarantine(commit)) } };
     },

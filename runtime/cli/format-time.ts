@@ -1,6 +1,14 @@
 /** Times for people: "2 minutes ago", "in 30 seconds", "took 4m 48s". */
 
-const RELATIVE = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+/**
+ * Made on first use: building it loads ICU's locale data (~8 MiB of memory), which the daemon,
+ * which imports this module through the CLI but never formats a relative time, must not carry.
+ */
+let relative: Intl.RelativeTimeFormat | null = null;
+function relativeFormat(): Intl.RelativeTimeFormat {
+  relative ??= new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+  return relative;
+}
 
 const UNITS: { unit: Intl.RelativeTimeFormatUnit; seconds: number; below: number }[] = [
   { unit: "second", seconds: 1, below: 60 },
@@ -20,7 +28,7 @@ export function formatRelative(at: string | Date, now: Date): string {
   const unit = UNITS.find((candidate) => size < candidate.below) ?? UNITS[UNITS.length - 1]!;
   // Truncate toward zero: 119 s is "1 minute ago", as people round ages down.
   const value = Math.trunc(delta / unit.seconds);
-  return RELATIVE.format(value === 0 ? 0 : value, unit.unit);
+  return relativeFormat().format(value === 0 ? 0 : value, unit.unit);
 }
 
 /** A duration in at most two units: "850ms", "12s", "4m 48s", "2h 5m", "3d 4h". */

@@ -5,7 +5,6 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
-import { NotesRef } from "../../dsl/fields.js";
 
 interface PublishFlags {
   to: string;
@@ -37,6 +36,7 @@ export function registerPublishCommand(program: Command): void {
 }
 
 async function runPublish(config: string | undefined, flags: PublishFlags): Promise<number> {
+  const { NotesRef } = await import("../../dsl/fields.js");
   const notesRef = NotesRef.safeParse(flags.notesRef);
   if (!notesRef.success) {
     process.stderr.write(`comin publish: --notes-ref: ${notesRef.error.issues.map((issue) => issue.message).join("; ")}\n`);

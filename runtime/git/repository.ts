@@ -29,6 +29,8 @@ const MAX_CACHED_ANCESTRY = 10_000;
 const NO_AUTO_MAINTENANCE: Readonly<Record<string, string>> = { "maintenance.auto": "false" };
 /** `git maintenance run --auto` packs loose objects and refs when git's thresholds say so. */
 const MAINTENANCE_TIMEOUT_MS = 30 * 60_000;
+/** Rounds in a row that brought changes after which maintenance runs anyway (a busy repository). */
+const MAINTENANCE_AFTER_BUSY_ROUNDS = 10;
 
 async function lockFilesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
@@ -44,6 +46,9 @@ export class GitRepository {
   /** The remote-tracking refs as last read, and as they were at the last maintenance. */
   private refsSnapshot: string | null = null;
   private maintainedSnapshot: string | null = null;
+  /** The refs as read in the previous round, and how many rounds in a row brought changes. */
+  private lastRoundSnapshot: string | null = null;
+  private busyRounds = 0;
 
   private constructor(
     readonly dir: string,
@@ -187,11 +192,19 @@ export class GitRepository {
   /**
    * `git maintenance run --auto` (what `git fetch` would run after each fetch, and `git gc --auto`
    * under it), when the remote-tracking refs changed since the last time: only fetches that bring
-   * something can bring loose objects. Failures are logged, never thrown.
+   * something can bring loose objects. It waits for the changes to settle: it runs in the first
+   * round that brings nothing new after some did (a round that brings a commit goes on to deploy
+   * it, and a process started then only delays that), or after MAINTENANCE_AFTER_BUSY_ROUNDS
+   * rounds in a row that all brought something. Failures are logged, never thrown.
    */
   async maintainAfterChanges(signal?: AbortSignal): Promise<void> {
+    const settled = this.refsSnapshot === this.lastRoundSnapshot;
+    this.lastRoundSnapshot = this.refsSnapshot;
     if (this.refsSnapshot === this.maintainedSnapshot) return;
+    if (!settled) this.busyRounds += 1;
+    if (!settled && this.busyRounds < MAINTENANCE_AFTER_BUSY_ROUNDS) return;
     this.maintainedSnapshot = this.refsSnapshot;
+    this.busyRounds = 0;
     try {
       // gc in the foreground: inside the runner's process group, so a timeout or stop() ends it.
       await this.git(["maintenance", "run", "--auto", "--quiet"], { config: { "gc.autoDetach": "false" }, timeoutMs: MAINTENANCE_TIMEOUT_MS, ...(signal ? { signal } : {}) });
@@ -239,6 +252,11 @@ export class GitRepository {
     const { exitCode } = await this.git(["cat-file", "-e", `${sha}^{commit}`], { okExitCodes: [0, 1, 128] });
     if (exitCode === 0) this.knownCommits.add(sha);
     return exitCode === 0;
+  }
+
+  /** Records that `sha` is a commit of this repository (read by someone else, e.g. the signature gate). */
+  rememberCommit(sha: string): void {
+    if (OBJECT_ID.test(sha)) this.knownCommits.add(sha);
   }
 
   /** The full message, verbatim (it may contain anything: it is data, never code). */

@@ -57,12 +57,16 @@ export interface GitRunOptions {
   /** Keep stdout byte-for-byte (commit messages). */
   keepFinalNewline?: boolean;
   input?: string;
+  /** Reads at most this many bytes of stdout: past it git is killed and `truncated` is set. */
+  maxStdoutBytes?: number;
 }
 
 export interface GitResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** Stdout reached `maxStdoutBytes`: git was killed and stdout is its first bytes. */
+  truncated?: boolean;
 }
 
 export function gitEnvironment(options: Pick<GitRunOptions, "config" | "env" | "gitDir" | "globalConfigFile">): Record<string, string> {
@@ -103,12 +107,14 @@ export async function runGit(args: readonly string[], options: GitRunOptions): P
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.input === undefined ? {} : { input: options.input }),
     ...(options.keepFinalNewline ? { keepFinalNewline: true } : {}),
+    ...(options.maxStdoutBytes === undefined ? {} : { maxStdoutBytes: options.maxStdoutBytes }),
   });
 
   const stderr = scrubCredentials(result.stderrLines.join("\n"), secrets);
   const details = new Error(`${what}: exit code ${String(result.exitCode)}, signal ${String(result.signal)}: ${stderr}`);
   if (result.stoppedBy === "timeout") throw new GitError("timeout", `${what} timed out after ${formatSeconds(options.timeoutMs ?? 0)}`, null, { cause: details });
   if (result.stoppedBy === "cancelled") throw new GitError("cancelled", `${what} was cancelled`, null, { cause: details });
+  if (result.stoppedBy === "output-limit") return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr, truncated: true };
   if (result.exitCode === null) {
     const reason = result.signal ? `was killed by ${result.signal}` : `could not run (${scrubCredentials(result.spawnError?.message ?? "", secrets)})`;
     throw new GitError("failed", `${what} ${reason}`, null, { cause: details });

@@ -50,11 +50,15 @@ export class SignatureVerifier {
     return new SignatureVerifier(enabled, prepared.gnupgHome, prepared.allowedSignersFile, prepared.keys, log, now);
   }
 
-  /** The verdict on `sha`, cached: a commit accepted once stays accepted while the agent runs. */
-  async verify(repoDir: string, sha: string): Promise<SignatureVerdict> {
+  /**
+   * The verdict on `sha`, cached: a commit accepted once stays accepted while the agent runs.
+   * `onRaw` gets the commit object as soon as it has been read (selection needs its parents and
+   * message: one read serves both); it is not called for a cached verdict nor for an unreadable object.
+   */
+  async verify(repoDir: string, sha: string, onRaw?: (raw: string) => void): Promise<SignatureVerdict> {
     const cached = this.cache.get(sha);
     if (cached) return cached;
-    const { verdict, final } = await this.check(repoDir, sha);
+    const { verdict, final } = await this.check(repoDir, sha, onRaw);
     if (final) {
       if (this.cache.size >= CACHE_LIMIT) {
         const oldest = this.cache.keys().next().value;
@@ -67,18 +71,18 @@ export class SignatureVerifier {
   }
 
   /** `final` is false for a commit missing from the repository: it may arrive with a later fetch. */
-  private async check(repoDir: string, sha: string): Promise<{ verdict: SignatureVerdict; final: boolean }> {
+  private async check(repoDir: string, sha: string, onRaw: ((raw: string) => void) | undefined): Promise<{ verdict: SignatureVerdict; final: boolean }> {
     if (!isObjectId(sha)) return { verdict: refuse(`${JSON.stringify(sha)} is not a commit id`), final: true };
     // Replace refs would let another object stand in for `sha`: the object named is the one judged.
     const env = { GNUPGHOME: this.gnupgHome, GIT_NO_REPLACE_OBJECTS: "1" };
     const git: GitRunOptions = { cwd: repoDir, gitDir: repoDir, env, config: this.gitConfig() };
-    const object = await describeObject(git, sha);
+    const object = await readObject(git, sha);
     if (object === null) return { verdict: refuse("it is not in the repository"), final: false };
     const verdict = await readOrRefuse(async () => {
       if (object.type !== "commit") return refuse(`it is a ${object.type}, not a commit`);
-      if (object.size > MAX_COMMIT_BYTES) return refuse(`its commit object is too large to be verified (${object.size} bytes, at most ${MAX_COMMIT_BYTES})`);
-      const raw = await runGit(["cat-file", "commit", sha], { ...git, keepFinalNewline: true });
-      const signature = signatureToVerify(raw.stdout, object.algorithm);
+      if (object.raw === null) return refuse(`its commit object is too large to be verified (${object.size} bytes, at most ${MAX_COMMIT_BYTES})`);
+      onRaw?.(object.raw);
+      const signature = signatureToVerify(object.raw, object.algorithm);
       if ("ok" in signature) return signature;
       const checked = await gitVerdict(git, sha);
       if (checked === null) return refuse("git's verdict on its signature cannot be read");
@@ -98,20 +102,35 @@ export class SignatureVerifier {
   }
 }
 
-interface ObjectDescription {
+interface ObjectRead {
   type: string;
   size: number;
   /** From the length of the full object name: git has no other hash in one repository. */
   algorithm: HashAlgorithm;
+  /** The object's bytes: null for anything but a commit of at most MAX_COMMIT_BYTES. */
+  raw: string | null;
 }
 
-/** Type and size of `sha` without reading it; null when it is not in the repository. */
-async function describeObject(git: GitRunOptions, sha: string): Promise<ObjectDescription | null> {
-  const { stdout } = await runGit(["cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"], { ...git, input: `${sha}\n`, what: "git cat-file (signature gate)" });
-  const [name, type = "", size = ""] = stdout.trim().split(" ");
+/** The header line `cat-file --batch` prints before the object ("<name> <type> <size>"). */
+const MAX_HEADER_BYTES = 200;
+
+/**
+ * Type, size and (for a commit of bounded size) the bytes of `sha`, in one `git cat-file --batch`
+ * whose output is read up to the bound: a huge object is never read whole. Null when it is not in
+ * the repository.
+ */
+async function readObject(git: GitRunOptions, sha: string): Promise<ObjectRead | null> {
+  const { stdout, truncated } = await runGit(["cat-file", "--batch"], { ...git, input: `${sha}\n`, keepFinalNewline: true, maxStdoutBytes: MAX_HEADER_BYTES + MAX_COMMIT_BYTES + 1, what: "git cat-file (signature gate)" });
+  const newline = stdout.indexOf("\n");
+  const [name, type = "", size = ""] = (newline < 0 ? stdout : stdout.slice(0, newline)).split(" ");
   // A 40-digit name in a SHA-256 repository would be an abbreviation: only the full name is ours.
-  if (name !== sha || type === "missing") return null;
-  return { type, size: Number(size), algorithm: sha.length === 64 ? "sha256" : "sha1" };
+  if (name !== sha || type === "missing" || !/^\d+$/.test(size)) return null;
+  const bytes = Number(size);
+  const algorithm = sha.length === 64 ? "sha256" : "sha1";
+  // Output cut at the bound can only be a larger object than its header says: never judged.
+  if (type !== "commit" || bytes > MAX_COMMIT_BYTES || truncated === true || !stdout.endsWith("\n")) return { type, size: bytes, algorithm, raw: null };
+  // The object, without the newline --batch adds after it.
+  return { type, size: bytes, algorithm, raw: stdout.slice(newline + 1, -1) };
 }
 
 async function gitVerdict(git: GitRunOptions, sha: string): Promise<GitSignatureCheck | null> {

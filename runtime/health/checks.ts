@@ -6,10 +6,11 @@
  */
 import http from "node:http";
 import https from "node:https";
-import { healthCheckKind, type HealthCheckConfig } from "../../dsl/schema.js";
+import type { HealthCheckConfig } from "../../dsl/schema.js";
 import { errorMessage } from "../errors.js";
 import { runProcess, type ProcessResult } from "../process.js";
 import type { HealthCheckResult } from "../types.js";
+import { checkKind } from "./kind.js";
 
 /** Characters of a command's output kept as the detail (its tail). */
 const DETAIL_CHARS = 400;
@@ -21,7 +22,7 @@ export interface CheckRun {
 }
 
 export async function runCheck(check: HealthCheckConfig, run: CheckRun): Promise<HealthCheckResult> {
-  const kind = healthCheckKind(check);
+  const kind = checkKind(check);
   const timeoutMs = check.timeout * 1000;
   try {
     switch (kind.kind) {

@@ -2,29 +2,30 @@
  * The manifest of a published commit (behaviour.md §15): the JSON git note `comin publish` attaches
  * to a commit under the notes ref, naming one system per host. Its schema, how it is read (every
  * problem named), how two publications of one commit merge, and where the agent keeps each
- * remote's copy of the notes ref.
+ * remote's copy of the notes ref. The daemon reads manifests: the schema uses its own validator
+ * (runtime/validate/), not zod.
  */
-import { z } from "zod";
 import { OBJECT_ID } from "../git/object-id.js";
+import * as v from "../validate/index.js";
 
 /** A store path as Nix prints it: /nix/store/<32 base-32 characters>-<name>. */
 const STORE_PATH = /^\/[^\s\0]*\/[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]+$/;
 
-const StorePath = z.string().regex(STORE_PATH, { error: (issue) => `expected a store path such as /nix/store/<hash>-<name>, got ${JSON.stringify(issue.input)}` });
+const StorePath = v.string().regex(STORE_PATH, (input) => `expected a store path such as /nix/store/<hash>-<name>, got ${JSON.stringify(input)}`);
 
-export const ManifestHost = z.strictObject({
+export const ManifestHost = v.strictObject({
   outPath: StorePath,
-  drvPath: StorePath.refine((value) => value.endsWith(".drv"), { error: "expected a derivation (.drv)" }).nullable(),
-  machineId: z.string().nullable(),
+  drvPath: StorePath.refine((value) => value.endsWith(".drv"), "expected a derivation (.drv)").nullable(),
+  machineId: v.string().nullable(),
 });
-export type ManifestHost = z.infer<typeof ManifestHost>;
+export type ManifestHost = v.Output<typeof ManifestHost>;
 
-export const Manifest = z.strictObject({
-  schemaVersion: z.literal(1, { error: "expected schemaVersion 1" }),
-  commit: z.string().regex(OBJECT_ID, { error: "expected a full commit id" }),
-  hosts: z.record(z.string().min(1), ManifestHost),
+export const Manifest = v.strictObject({
+  schemaVersion: v.literal(1, "expected schemaVersion 1"),
+  commit: v.string().regex(OBJECT_ID, "expected a full commit id"),
+  hosts: v.record(v.string().min(1), ManifestHost),
 });
-export type Manifest = z.infer<typeof Manifest>;
+export type Manifest = v.Output<typeof Manifest>;
 
 export type ManifestReading = { ok: true; manifest: Manifest } | { ok: false; reason: string };
 
@@ -36,12 +37,9 @@ export function readManifest(text: string): ManifestReading {
   } catch (error) {
     return { ok: false, reason: `it is not valid JSON (${error instanceof Error ? error.message : String(error)})` };
   }
-  const parsed = Manifest.safeParse(data);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.length ? issue.path.join(".") : "(top level)"}: ${issue.message}`);
-    return { ok: false, reason: `it is not a valid manifest (${problems.join("; ")})` };
-  }
-  return { ok: true, manifest: parsed.data };
+  const checked = v.check(Manifest, data);
+  if (!checked.ok) return { ok: false, reason: `it is not a valid manifest (${v.describeIssues(checked.issues, { top: "(top level)" })})` };
+  return { ok: true, manifest: checked.value };
 }
 
 /**

@@ -6,10 +6,19 @@
  * Daylight-saving changes follow the wall clock: on a spring-forward day the skipped hour never
  * reads on the clock, so a window inside it does not open that day, and a window that contains it
  * is shorter; on a fall-back day the repeated hour reads twice, so a window inside it opens twice.
- * Time zone arithmetic is luxon's (the tz database of Node's ICU).
+ * Time zone arithmetic is luxon's (the tz database of Node's ICU). Luxon is loaded on first use
+ * (synchronously: the planner calling these is synchronous), so a machine without reboot windows
+ * never carries it.
  */
-import { DateTime, IANAZone } from "luxon";
+import { createRequire } from "node:module";
+import type { DateTime, IANAZone } from "luxon";
 import type { DayName, RebootWindowConfig } from "../../dsl/schema.js";
+
+let loaded: typeof import("luxon") | null = null;
+function luxon(): typeof import("luxon") {
+  loaded ??= createRequire(import.meta.url)("luxon") as typeof import("luxon");
+  return loaded;
+}
 
 const WEEKDAYS: Record<DayName, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
 const MINUTE_MS = 60_000;
@@ -26,7 +35,7 @@ function openAt(ms: number, window: RebootWindowConfig): boolean {
   const from = minutesOf(window.from);
   const to = minutesOf(window.to);
   if (from === to) return false;
-  const local = DateTime.fromMillis(ms, { zone: window.timeZone });
+  const local = luxon().DateTime.fromMillis(ms, { zone: window.timeZone });
   const minute = local.hour * 60 + local.minute;
   const opensOn = (date: DateTime) => window.days.some((day) => WEEKDAYS[day] === date.weekday);
   if (from < to) return minute >= from && minute < to && opensOn(local);
@@ -44,7 +53,7 @@ export function isInsideWindow(now: Date, windows: RebootWindowConfig[]): boolea
 /** Instants of the wall-clock time `time` on each local date from `startMs` on (both, when it reads twice). */
 function wallClockInstants(zone: IANAZone, startMs: number, time: string): number[] {
   const minutes = minutesOf(time);
-  const first = DateTime.fromMillis(startMs, { zone }).startOf("day").minus({ days: 1 });
+  const first = luxon().DateTime.fromMillis(startMs, { zone }).startOf("day").minus({ days: 1 });
   const instants: number[] = [];
   for (let day = 0; day <= LOOKAHEAD_DAYS + 1; day++) {
     const date = first.plus({ days: day });
@@ -86,7 +95,7 @@ export function nextWindowStart(now: Date, windows: RebootWindowConfig[]): Date 
   const end = start + LOOKAHEAD_DAYS * DAY_MS;
   // Inside-ness only changes when the clock reads `from` or `to`, or jumps: the opening is one of these.
   const candidates = windows.flatMap((window) => {
-    const zone = IANAZone.create(window.timeZone);
+    const zone = luxon().IANAZone.create(window.timeZone);
     return [...wallClockInstants(zone, start, window.from), ...offsetChanges(zone, start, end)];
   });
   const next = candidates
@@ -106,6 +115,6 @@ export function nextWindowOpening(now: Date, windows: RebootWindowConfig[]): { w
 /** "mon-fri 02:00-04:00 Europe/Paris, opens Mon 22 Jun 02:00 Europe/Paris" (issue 14.6). */
 export function describeWindowOpening(opening: { window: RebootWindowConfig; at: Date }): string {
   const { window, at } = opening;
-  const local = DateTime.fromJSDate(at, { zone: window.timeZone }).setLocale("en-GB");
+  const local = luxon().DateTime.fromJSDate(at, { zone: window.timeZone }).setLocale("en-GB");
   return `${window.days.join(",")} ${window.from}-${window.to} ${window.timeZone}, opens ${local.toFormat("ccc d LLL HH:mm")} ${window.timeZone}`;
 }

@@ -9,7 +9,7 @@ import { open, type FileHandle } from "node:fs/promises";
 
 /** Our own state is well under 1 MiB (history and generations are bounded); 16 MiB is a hostile file. */
 export const MAX_STATE_BYTES = 16 * 1024 * 1024;
-/** Our own state nests 5 levels deep; JSON.stringify and zod recurse once per level. */
+/** Our own state nests 5 levels deep; JSON.stringify and the validator (runtime/validate/) recurse once per level. */
 export const MAX_STATE_DEPTH = 32;
 
 export type StateFileText = { kind: "missing" } | { kind: "text"; text: string } | { kind: "unusable"; reason: string };

@@ -1,6 +1,7 @@
 /**
- * The full shape of `state.json` (behaviour.md §9) as a zod schema, mirroring the TypeScript types
- * of the state exactly: `tsc` fails below when a field is added to one and not to the other.
+ * The full shape of `state.json` (behaviour.md §9) as a schema of the daemon's own validator
+ * (runtime/validate/, not zod: issue 15), mirroring the TypeScript types of the state exactly: `tsc`
+ * fails below when a field is added to one and not to the other.
  *
  * Every object is strict, so a key this agent does not know is reported with its path. The store
  * drops such keys (with a warning and a copy of the file) rather than discarding the whole state:
@@ -10,138 +11,140 @@
  * A field added later needs a `.default()` here (or a new schemaVersion with a migration), so that
  * the files written before it still load.
  */
-import { z } from "zod";
-import { Operation } from "../../dsl/schema.js";
 import { STAGE_STATUSES, STAGES } from "../agent/stages.js";
 import { OBJECT_ID } from "../git/object-id.js";
+import { OPERATIONS } from "../operations.js";
 import { HEALTH_STATUSES, ROLLBACK_TRIGGERS, type BootVerification, type BranchStatus, type Candidate, type DeploymentHealth, type DeploymentRecord, type GenerationRecord, type QuarantineEntry, type RebootEntry, type RollbackRecord, type StageRecord } from "../types.js";
+import * as v from "../validate/index.js";
 import { STATE_VERSION, type RebootAttempt, type RebootLockHold, type RetryState, type State } from "./state.js";
 
 /** A full object id, as git prints it: anything else never came from this agent. */
-const CommitId = z.string().regex(OBJECT_ID, "expected a full commit id (40 or 64 lowercase hexadecimal characters)");
-const Time = z.iso.datetime();
-const StageStatus = z.enum(STAGE_STATUSES);
-const RetryStage = z.enum(STAGES);
+const CommitId = v.string().regex(OBJECT_ID, "expected a full commit id (40 or 64 lowercase hexadecimal characters)");
+const Time = v.isoDatetime();
+const StageStatus = v.oneOf(STAGE_STATUSES);
+const RetryStage = v.oneOf(STAGES);
+const Operation = v.oneOf(OPERATIONS);
+const Count = v.number().int().nonnegative();
 
-const BranchStatusSchema = z.strictObject({ name: z.string().nullable(), commit: CommitId.nullable(), error: z.string().nullable() });
+const BranchStatusSchema = v.strictObject({ name: v.string().nullable(), commit: CommitId.nullable(), error: v.string().nullable() });
 
-const CandidateSchema = z.strictObject({
+const CandidateSchema = v.strictObject({
   commit: CommitId,
-  remote: z.string(),
-  branch: z.string(),
-  isTesting: z.boolean(),
-  signed: z.boolean().nullable(),
-  signedBy: z.string().nullable(),
-  message: z.string().optional(),
+  remote: v.string(),
+  branch: v.string(),
+  isTesting: v.boolean(),
+  signed: v.boolean().nullable(),
+  signedBy: v.string().nullable(),
+  message: v.string().optional(),
 });
 
-const StageRecordSchema = z.strictObject({
+const StageRecordSchema = v.strictObject({
   status: StageStatus,
-  error: z.string().nullable(),
-  attempts: z.number().int().nonnegative(),
+  error: v.string().nullable(),
+  attempts: Count,
   startedAt: Time.nullable(),
   endedAt: Time.nullable(),
 });
 
-const GenerationRecordSchema = z.strictObject({
-  id: z.string(),
+const GenerationRecordSchema = v.strictObject({
+  id: v.string(),
   commit: CommitId,
-  remote: z.string(),
-  branch: z.string(),
-  isTesting: z.boolean(),
-  message: z.string(),
-  flakeUrl: z.string().nullable(),
-  drvPath: z.string().nullable(),
-  outPath: z.string().nullable(),
-  machineId: z.string().nullable(),
-  source: z.enum(["local", "prebuilt"]).nullable().default(null),
-  prebuiltMiss: z.strictObject({ reason: z.string(), waitingSince: Time.nullable() }).nullable().default(null),
+  remote: v.string(),
+  branch: v.string(),
+  isTesting: v.boolean(),
+  message: v.string(),
+  flakeUrl: v.string().nullable(),
+  drvPath: v.string().nullable(),
+  outPath: v.string().nullable(),
+  machineId: v.string().nullable(),
+  source: v.oneOf(["local", "prebuilt"]).nullable().default(null),
+  prebuiltMiss: v.strictObject({ reason: v.string(), waitingSince: Time.nullable() }).nullable().default(null),
   createdAt: Time,
   operation: Operation,
   eval: StageRecordSchema,
   build: StageRecordSchema,
-  deploy: StageRecordSchema.extend({ deploymentId: z.string().nullable() }),
+  deploy: StageRecordSchema.extend({ deploymentId: v.string().nullable() }),
 });
 
-const HealthSchema = z.strictObject({
-  status: z.enum(HEALTH_STATUSES),
-  checks: z.array(z.strictObject({ name: z.string(), ok: z.boolean().nullable(), detail: z.string().nullable() })),
+const HealthSchema = v.strictObject({
+  status: v.oneOf(HEALTH_STATUSES),
+  checks: v.array(v.strictObject({ name: v.string(), ok: v.boolean().nullable(), detail: v.string().nullable() })),
 });
 
-const RollbackSchema = z.strictObject({
-  trigger: z.enum(ROLLBACK_TRIGGERS),
-  to: z.string().nullable(),
-  status: z.enum(["running", "done", "failed"]),
-  error: z.string().nullable(),
+const RollbackSchema = v.strictObject({
+  trigger: v.oneOf(ROLLBACK_TRIGGERS),
+  to: v.string().nullable(),
+  status: v.oneOf(["running", "done", "failed"]),
+  error: v.string().nullable(),
 });
 
-const QuarantineSchema = z.strictObject({ commit: CommitId, outPath: z.string().nullable(), reason: z.string(), at: Time });
+const QuarantineSchema = v.strictObject({ commit: CommitId, outPath: v.string().nullable(), reason: v.string(), at: Time });
 
-const BootVerificationSchema = z.strictObject({
-  outPath: z.string(),
-  status: z.enum(["running", "passed", "failed"]),
+const BootVerificationSchema = v.strictObject({
+  outPath: v.string(),
+  status: v.oneOf(["running", "passed", "failed"]),
   startedAt: Time,
   finishedAt: Time.nullable(),
 });
 
-const DeploymentRecordSchema = z.strictObject({
-  kind: z.literal("deployment"),
-  id: z.string(),
-  generationId: z.string().nullable(),
+const DeploymentRecordSchema = v.strictObject({
+  kind: v.literal("deployment"),
+  id: v.string(),
+  generationId: v.string().nullable(),
   commit: CommitId.nullable(),
-  remote: z.string().nullable(),
-  branch: z.string().nullable(),
-  message: z.string().nullable(),
+  remote: v.string().nullable(),
+  branch: v.string().nullable(),
+  message: v.string().nullable(),
   operation: Operation.nullable(),
   operationSubmitted: Operation,
-  reason: z.string().nullable(),
-  status: z.enum(["running", "verifying", "done", "failed", "skipped", "rolled-back"]),
-  outPath: z.string().nullable(),
-  profilePath: z.string().nullable(),
+  reason: v.string().nullable(),
+  status: v.oneOf(["running", "verifying", "done", "failed", "skipped", "rolled-back"]),
+  outPath: v.string().nullable(),
+  profilePath: v.string().nullable(),
   createdAt: Time,
   startedAt: Time.nullable(),
   endedAt: Time.nullable(),
-  error: z.string().nullable(),
+  error: v.string().nullable(),
   // Added with health checks (§14): files written before them load with these defaults.
-  previousOutPath: z.string().nullable().default(null),
+  previousOutPath: v.string().nullable().default(null),
   health: HealthSchema.default({ status: "skipped", checks: [] }),
   rollback: RollbackSchema.nullable().default(null),
 });
 
-const RebootEntrySchema = z.strictObject({
-  kind: z.literal("reboot"),
-  id: z.string(),
+const RebootEntrySchema = v.strictObject({
+  kind: v.literal("reboot"),
+  id: v.string(),
   createdAt: Time,
-  reason: z.string(),
-  from: z.string().nullable(),
-  to: z.string().nullable(),
+  reason: v.string(),
+  from: v.string().nullable(),
+  to: v.string().nullable(),
 });
 
-const RetryStateSchema = z.strictObject({ generationId: z.string(), stage: RetryStage, attempt: z.number().int().nonnegative(), dueAt: Time });
+const RetryStateSchema = v.strictObject({ generationId: v.string(), stage: RetryStage, attempt: Count, dueAt: Time });
 
-const RebootAttemptSchema = z.strictObject({ pair: z.string(), at: Time, ok: z.boolean(), error: z.string().nullable() });
+const RebootAttemptSchema = v.strictObject({ pair: v.string(), at: Time, ok: v.boolean(), error: v.string().nullable() });
 
-const RebootLockHoldSchema = z.strictObject({
-  backend: z.enum(["etcd", "fleetLock"]),
-  group: z.string(),
-  holder: z.string(),
+const RebootLockHoldSchema = v.strictObject({
+  backend: v.oneOf(["etcd", "fleetLock"]),
+  group: v.string(),
+  holder: v.string(),
   takenAt: Time,
-  from: z.string().nullable(),
-  to: z.string().nullable(),
+  from: v.string().nullable(),
+  to: v.string().nullable(),
 });
 
-export const StateFile = z.strictObject({
-  schemaVersion: z.literal(STATE_VERSION),
+export const StateFile = v.strictObject({
+  schemaVersion: v.literal(STATE_VERSION),
   baseline: CommitId.nullable(),
   candidate: CandidateSchema.nullable(),
-  branches: z.record(z.string(), z.strictObject({ main: BranchStatusSchema, testing: BranchStatusSchema })),
-  lastFetch: z.record(z.string(), z.strictObject({ at: Time, ok: z.boolean(), error: z.string().nullable() })),
-  generations: z.array(GenerationRecordSchema),
-  deployments: z.array(z.discriminatedUnion("kind", [DeploymentRecordSchema, RebootEntrySchema])),
-  suspended: z.boolean(),
+  branches: v.record(v.string(), v.strictObject({ main: BranchStatusSchema, testing: BranchStatusSchema })),
+  lastFetch: v.record(v.string(), v.strictObject({ at: Time, ok: v.boolean(), error: v.string().nullable() })),
+  generations: v.array(GenerationRecordSchema),
+  deployments: v.array(v.discriminatedUnion("kind", [DeploymentRecordSchema, RebootEntrySchema])),
+  suspended: v.boolean(),
   retry: RetryStateSchema.nullable(),
   rebootAttempt: RebootAttemptSchema.nullable(),
-  quarantine: z.array(QuarantineSchema).default([]),
+  quarantine: v.array(QuarantineSchema).default([]),
   bootVerification: BootVerificationSchema.nullable().default(null),
   // Added with reboot coordination (§16): files written before it load with no slot held.
   rebootLock: RebootLockHoldSchema.nullable().default(null),
@@ -151,7 +154,7 @@ export const StateFile = z.strictObject({
 
 /** True only when A and B are the same type (optional and readonly modifiers included). */
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-type Mirrors<Schema extends z.ZodType, Type> = Same<z.output<Schema>, Type>;
+type Mirrors<Schema extends v.Schema<unknown>, Type> = Same<v.Output<Schema>, Type>;
 
 // A type error here means a field differs between a schema above and its type (runtime/types.ts,
 // runtime/state/state.ts): change both, and give a new field a default (see the top of this file).

@@ -16,6 +16,8 @@ import { validateStateText } from "./validate.js";
 
 export { emptyState, STATE_VERSION, type State } from "./state.js";
 const MAX_LOGGED_KEYS = 10;
+/** How long saveSoon() holds a state back, so that the saves of a burst of stage changes become one. */
+const SAVE_SOON_MS = 100;
 
 export interface LoadResult {
   state: State;
@@ -42,6 +44,8 @@ export class StateStore {
   /** The newest snapshot not yet known to be on disk. */
   private unsaved: string | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  private soonTimer: NodeJS.Timeout | null = null;
+  private soonState: State | null = null;
   private consecutiveFailures = 0;
   /** Failed writes since start-up (the `comin_state_save_failures_total` metric). */
   saveFailures = 0;
@@ -103,11 +107,37 @@ export class StateStore {
     }
     this.unsaved = snapshot;
     this.cancelRetry();
+    // This snapshot is newer than any state a saveSoon() is holding back.
+    this.cancelSoon();
     return this.enqueue();
+  }
+
+  /**
+   * Saves `state` within SAVE_SOON_MS, off the caller's path: for records a crash may lose (a
+   * stage that started or ended, which recovery treats as interrupted and retries). Any save or
+   * flush before then writes this state with it, so a burst of them costs one write.
+   */
+  saveSoon(state: State): void {
+    this.soonState = state;
+    if (this.soonTimer !== null) return;
+    this.soonTimer = setTimeout(() => {
+      this.soonTimer = null;
+      const pending = this.soonState;
+      this.soonState = null;
+      if (pending !== null) this.save(pending).catch(() => {});
+    }, SAVE_SOON_MS);
+    this.soonTimer.unref();
+  }
+
+  private cancelSoon(): void {
+    if (this.soonTimer !== null) clearTimeout(this.soonTimer);
+    this.soonTimer = null;
+    this.soonState = null;
   }
 
   /** Waits for the queued writes; a save waiting for its retry is attempted now. Never rejects. */
   async flush(): Promise<void> {
+    if (this.soonState !== null) void this.save(this.soonState).catch(() => {});
     if (this.retryTimer !== null) {
       this.cancelRetry();
       void this.enqueue().catch(() => {});

@@ -14,11 +14,17 @@ import { EventLog } from "../helpers/events.js";
 async function recordedRunning(machine: Machine, stage: "eval" | "build" | "deploy"): Promise<void> {
   const stateFile = path.join(machine.stateDir, "state.json");
   const running = async () => {
-    const state = JSON.parse(await readFile(stateFile, "utf8")) as { generations: Record<string, { status: string }>[] };
+    // The daemon answers on its socket before its first save: no file yet is "not yet".
+    const text = await readFile(stateFile, "utf8").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return null;
+      throw error;
+    });
+    if (text === null) return false;
+    const state = JSON.parse(text) as { generations: Record<string, { status: string }>[] };
     return state.generations.some((g) => g[stage]?.status === "running");
   };
   for (const deadline = Date.now() + 20_000; !(await running()); ) {
-    if (Date.now() > deadline) throw new Error(`state.json never recorded the ${stage} as running`);
+    if (Date.now() > deadline) throw new Error(`state.json never recorded the ${stage} as running: ${await readFile(stateFile, "utf8").catch(() => "(none)")}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

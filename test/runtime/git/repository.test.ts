@@ -1,6 +1,6 @@
 import { chmod, chown, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { Remote, type RemoteConfig } from "../../../dsl/schema.js";
 import { GitError, GitRepository } from "../../../runtime/git/repository.js";
 import { createLogger, silentLogger } from "../../../runtime/log.js";
@@ -348,7 +348,7 @@ test("isAncestor, commitExists and commitMessage answer from the repository", as
   await t.throwsAsync(repo.isAncestor("0".repeat(40), a), { instanceOf: GitError });
 });
 
-test("fetches run no maintenance; maintainAfterChanges runs git's, only once the refs read have changed", async (t) => {
+async function maintenanceFixture(t: ExecutionContext) {
   const dir = await tempDir(t);
   const upstream = await UpstreamRepo.create(path.join(dir, "upstream"));
   const repo = await GitRepository.open(path.join(dir, "repository"), silentLogger);
@@ -356,22 +356,41 @@ test("fetches run no maintenance; maintainAfterChanges runs git's, only once the
   for (const [key, value] of [["fetch.unpackLimit", "1"], ["gc.autoPackLimit", "1"], ["gc.autoDetach", "false"]]) await git(repo.dir, ["config", key ?? "", value ?? ""]);
   const origin = remote({ name: "origin", url: upstream.url });
   const packs = async () => (await readdir(path.join(repo.dir, "objects/pack"))).filter((name) => name.endsWith(".pack")).length;
-  const fetchOne = async (message: string) => {
-    await upstream.commit("main", { message });
+  /** One round as the fetcher runs it: fetch, read the refs (selection), then maintenance. */
+  const round = async (message: string | null) => {
+    if (message !== null) await upstream.commit("main", { message });
     await repo.fetch(origin);
+    await repo.remoteHeads();
+    await repo.maintainAfterChanges();
   };
-  await fetchOne("one\n");
-  await fetchOne("two\n");
-  const afterFetches = await packs();
+  return { repo, origin, packs, round };
+}
 
+test("fetches run no maintenance; maintainAfterChanges runs git's in the first round after changes that brings none", async (t) => {
+  const { repo, origin, packs, round } = await maintenanceFixture(t);
+  await repo.fetch(origin);
   await repo.maintainAfterChanges(); // no refs read yet: nothing known to have changed
-  const unread = await packs();
-  await repo.remoteHeads();
-  await repo.maintainAfterChanges();
+  await round("one\n");
+  await round("two\n");
+  const afterChangedRounds = await packs();
+  await round(null);
+  const afterSettledRound = await packs();
+  await round("three\n");
+  const afterNextChange = await packs();
 
-  t.is(afterFetches, 2, "ground truth: each fetch kept its pack, and no fetch repacked");
-  t.is(unread, 2);
-  t.is(await packs(), 1);
+  t.is(afterChangedRounds, 2, "rounds that bring commits (and go on to deploy them) start no maintenance");
+  t.is(afterSettledRound, 1, "the first round that brings nothing repacks");
+  t.is(afterNextChange, 2);
+});
+
+test("a repository that changes every round is maintained after 10 such rounds", async (t) => {
+  const { packs, round } = await maintenanceFixture(t);
+  const counts: number[] = [];
+  for (let index = 1; index <= 10; index++) {
+    await round(`change ${index}\n`);
+    counts.push(await packs());
+  }
+  t.deepEqual(counts, [1, 2, 3, 4, 5, 6, 7, 8, 9, 1]);
 });
 
 test("lock files left by a killed git are removed at open, so fetches work again", async (t) => {

@@ -131,3 +131,19 @@ test("a replace ref never lets a signed commit stand in for an unsigned one", as
   t.is((await gitSays(repo.dir, unsigned, under)).letter, "G", "git honours the replace ref by default");
   t.deepEqual(verdict, { ok: false, signedBy: null, reason: "it is not signed" });
 });
+
+test("the gate hands selection the commit object it read, as `git cat-file commit` prints it, once per commit", async (t) => {
+  const dir = await tempDir(t);
+  const repo = await UpstreamRepo.create(path.join(dir, "repo"));
+  const tree = await emptyTree(repo);
+  const latin1 = Buffer.from(`tree ${tree}\nauthor ${IDENTITY}\ncommitter ${IDENTITY}\nencoding ISO-8859-1\n\nCaf\u00e9\n\n`, "latin1");
+  const signed = await writeCommit(repo.dir, Buffer.from(signedWith(latin1.toString("latin1"), "gpgsig", await gpgSign(keys().alice, latin1)), "latin1"));
+  const unsigned = await writeCommit(repo.dir, `tree ${tree}\nauthor ${IDENTITY}\ncommitter ${IDENTITY}\n\nno signature, two newlines at the end\n\n`);
+  const under = await verifierIn(t, bothTrusts());
+  const given: Record<string, string[]> = { [signed]: [], [unsigned]: [] };
+
+  for (const commit of [signed, unsigned, signed, unsigned]) await under.verifier.verify(repo.dir, commit, (raw) => given[commit]?.push(raw));
+
+  t.deepEqual(given[signed], [await readCommit(repo.dir, signed)]);
+  t.deepEqual(given[unsigned], [await readCommit(repo.dir, unsigned)]);
+});

@@ -110,3 +110,35 @@ test("a state that cannot be serialised is logged and counted, never swallowed",
   t.is(store.saveFailures, 1);
   t.true(lines.some((line) => line.level === "error" && /BigInt/.test(line.error ?? "")));
 });
+
+test("saveSoon writes shortly after, once for a burst; a save or flush meanwhile carries it", async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, "state.json");
+  const store = new StateStore(file, silentLogger);
+  const state = emptyState();
+  const sha = (digit: string) => digit.repeat(40);
+
+  state.baseline = sha("a");
+  store.saveSoon(state);
+  state.baseline = sha("b");
+  store.saveSoon(state);
+  const right = await loadedBaseline(file);
+  await waitFor(async () => (await loadedBaseline(file)) === sha("b"), { timeoutMs: 5000, message: "the soon save" });
+
+  state.baseline = sha("c");
+  store.saveSoon(state);
+  await store.flush();
+  const flushed = await loadedBaseline(file);
+
+  state.baseline = sha("d");
+  store.saveSoon(state);
+  state.baseline = sha("e");
+  await store.save(state);
+  // The held-back save must not write again later (it would write the same object, now changed).
+  state.baseline = sha("f");
+  await new Promise((resolve) => setTimeout(resolve, 300));
+
+  t.is(right, undefined, "nothing is written synchronously");
+  t.is(flushed, sha("c"));
+  t.is(await loadedBaseline(file), sha("e"));
+});
