@@ -4,14 +4,14 @@
  * `controller.status()` at scrape time, so they are right at start-up and after a restart;
  * counters and histograms follow the event stream.
  */
-import http from "node:http";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { Logger } from "./log.js";
 import { latestDeployment } from "./history.js";
 import { isDeployment, type CominEvent, type Controller, type StatusJson } from "./types.js";
-import { listenHttp } from "./http-listen.js";
 import { HealthMetrics } from "./metrics-health.js";
 import { UntypedCount } from "./metrics-untyped.js";
+
+// The exporter's HTTP side lives in metrics-server.ts; the daemon loads both from here.
+export { startMetricsServer, type MetricsServer } from "./metrics-server.js";
 
 const STAGES = ["fetch", "eval", "build", "deploy"] as const;
 const RETRY_STAGES = ["eval", "build", "deploy"] as const;
@@ -247,38 +247,4 @@ export class Metrics {
       // A metric that cannot be updated must not disturb the loop; the next scrape still works.
     }
   }
-}
-
-export interface MetricsServer {
-  close(): Promise<void>;
-  port: number;
-}
-
-/** Serves `GET /metrics` (Prometheus text format); everything else is 404. */
-export async function startMetricsServer(args: { listenAddress: string; port: number; metrics: Metrics; log: Logger }): Promise<MetricsServer> {
-  const { metrics, log } = args;
-  const server = http.createServer((req, res) => {
-    const pathname = new URL(req.url ?? "/", "http://comin.invalid").pathname;
-    if (pathname !== "/metrics") {
-      res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found: the metrics are at /metrics\n");
-      return;
-    }
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" }).end("use GET\n");
-      return;
-    }
-    metrics.registry.metrics().then(
-      (text) => {
-        res.writeHead(200, { "content-type": metrics.registry.contentType, "content-length": Buffer.byteLength(text) });
-        res.end(req.method === "HEAD" ? undefined : text);
-      },
-      (error: unknown) => {
-        log.error("collecting metrics failed", { error });
-        res.writeHead(500, { "content-type": "text/plain; charset=utf-8" }).end("collecting metrics failed\n");
-      },
-    );
-  });
-  const listening = await listenHttp(server, args.port, args.listenAddress);
-  log.info("metrics listening", { address: args.listenAddress, port: listening.port });
-  return listening;
 }
