@@ -1,8 +1,9 @@
 /**
  * The real daemon's webhook listener, with its default limits, under the flood of the security
  * issue: 500 idle connections and 300 clients that send part of a 1 MiB body and stop
- * (behaviour.md §12, docs/webhooks.md "Limits"). A signed push is still served and deployed, and
- * the server closes every hostile socket within the documented bounds.
+ * (behaviour.md §12, docs/webhooks.md "Limits"). Signed pushes are still served (one whose request
+ * comes late among them) and deployed, and the server closes every hostile socket within the
+ * documented bounds.
  */
 import test from "ava";
 import { writeFile } from "node:fs/promises";
@@ -35,12 +36,16 @@ test("with 500 idle and 300 slow-body clients connected, a signed push is served
 
   const idle = await HostileClients.open({ port, kind: "idle", count: 500 });
   t.teardown(() => idle.destroy());
+  // A forge whose request comes 100 ms after its connection (a slow link, a loaded machine),
+  // connected at the cap while the slow bodies arrive: its connection is not the one closed.
+  const late = sendSignedPush(port, SECRET, fleet.dir, { headDelayMs: 100, timeoutMs: 15_000 });
   const slow = await HostileClients.open({ port, kind: "partial-body", count: 300, declaredBytes: 1024 * 1024, sentBytes: 512 * 1024 });
   t.teardown(() => slow.destroy());
-  const reply = await sendSignedPush(port, SECRET, fleet.dir);
+  const reply = await sendSignedPush(port, SECRET, fleet.dir, { timeoutMs: 15_000 });
 
+  t.is((await late).status, 202);
   t.is(reply.status, 202);
-  t.deepEqual(reply.json, { matched: true, remotes: ["origin"], fetch: "started" });
+  t.like(reply.json, { matched: true, remotes: ["origin"] });
   await daemon.waitFor(deployed(second, "switch"), 60_000, "the deployment the webhook triggered");
   await idle.allClosedByServer(IDLE_BOUND_MS + SLACK_MS, "idle connections");
   await slow.allClosedByServer(REQUEST_BOUND_MS + SLACK_MS, "slow bodies");
