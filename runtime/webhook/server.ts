@@ -1,9 +1,9 @@
 /**
  * The webhook listener (behaviour.md §12): a verified push only triggers a fetch of the remotes it
  * names, without waiting for it. Everything an unauthenticated client can hold is bounded
- * (limits.ts), and what the head of a request reveals is refused before its body is read
- * (admission.ts). The secret is read from its file on every request (so a rotated secret applies
- * at once) and never logged.
+ * (limits.ts; at the connection cap, connections.ts says who gives way), and what the head of a
+ * request reveals is refused before its body is read (admission.ts). The secret is read from its
+ * file on every request (so a rotated secret applies at once) and never logged.
  */
 import { readFile } from "node:fs/promises";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
