@@ -228,7 +228,8 @@ in
 
       serviceConfig = {
         # Secrets stay in files named by the configuration, never on this command line.
-        ExecStart = "${lib.getExe cfg.package} run --config ${runtimeConfigFile} --log-format ${cfg.logFormat}";
+        # The package's daemon launcher: `comin` with the daemon's node options (package.nix).
+        ExecStart = "${cfg.package}/libexec/comin/comin-daemon run --config ${runtimeConfigFile} --log-format ${cfg.logFormat}";
         Restart = "always";
         # Slow enough never to reach systemd's start limit (5 starts in 10 s), which would leave
         # the machine without its deployment agent for good.

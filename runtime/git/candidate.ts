@@ -20,9 +20,12 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { StageError } from "../errors.js";
 import { GitError, runGit } from "./run.js";
+import { readLooseObject, writeLooseRef } from "./loose-object.js";
 import { OBJECT_ID } from "./object-id.js";
 
 export const CANDIDATE_REF = "refs/heads/comin/candidate";
+/** A commit object larger than this is left to git to check. */
+const MAX_COMMIT_READ = 1024 * 1024;
 
 
 /** Per repository: the end of the last evaluation queued there. */
@@ -55,12 +58,21 @@ async function headIsCandidate(gitDir: string): Promise<boolean> {
   return head === `ref: ${CANDIDATE_REF}\n`;
 }
 
-/** Points the candidate branch at `commit` and HEAD at the branch (one git call, two the first time). */
+/**
+ * Points the candidate branch at `commit` and HEAD at the branch: one git call, two the first
+ * time, none when the commit is a loose object (what a fetch of a few commits leaves).
+ */
 export async function pointCandidate(gitDir: string, commit: string, signal?: AbortSignal): Promise<void> {
   if (!OBJECT_ID.test(commit)) {
     throw new StageError("failed", `invalid commit id ${JSON.stringify(commit)}: expected 40 or 64 lowercase hexadecimal characters`);
   }
   const options = { cwd: gitDir, gitDir, ...(signal ? { signal } : {}) };
+  // Without a git process when certain: HEAD already names the branch (so the files ref backend,
+  // whose HEAD is a file; reftable's is a stub) and the commit is a loose commit object here.
+  if (await headIsCandidate(gitDir)) {
+    const object = await readLooseObject(gitDir, commit, MAX_COMMIT_READ);
+    if (object?.type === "commit" && (await writeLooseRef(gitDir, CANDIDATE_REF, commit))) return;
+  }
   try {
     // git refuses a missing object, and anything but a commit under refs/heads/.
     await runGit(["update-ref", "-m", "comin: evaluate", CANDIDATE_REF, commit], { ...options, what: `git update-ref ${CANDIDATE_REF}` });

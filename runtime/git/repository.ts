@@ -10,6 +10,7 @@ import type { Logger } from "../log.js";
 import { remoteAuthEnvironment, writeAskpassScript } from "./auth.js";
 import { commitMessageOf } from "./commit-object.js";
 import { GitError, runGit, type GitResult, type GitRunOptions } from "./run.js";
+import { readLooseObject } from "./loose-object.js";
 import { OBJECT_ID } from "./object-id.js";
 import { notesRefspec } from "../prebuilt/manifest.js";
 
@@ -31,6 +32,8 @@ const NO_AUTO_MAINTENANCE: Readonly<Record<string, string>> = { "maintenance.aut
 const MAINTENANCE_TIMEOUT_MS = 30 * 60_000;
 /** Rounds in a row that brought changes after which maintenance runs anyway (a busy repository). */
 const MAINTENANCE_AFTER_BUSY_ROUNDS = 10;
+/** Loose commit objects up to this size are read without git (loose-object.ts). */
+const MAX_LOOSE_COMMIT_BYTES = 1024 * 1024;
 
 async function lockFilesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
@@ -267,6 +270,12 @@ export class GitRepository {
   /** The commit object as git stores it (headers, signature, message). */
   async rawCommit(sha: string): Promise<string> {
     assertObjectId(sha);
+    // A fetch of a few commits leaves them loose: read without a git process when it is one.
+    const loose = await readLooseObject(this.dir, sha, MAX_LOOSE_COMMIT_BYTES);
+    if (loose?.type === "commit") {
+      this.knownCommits.add(sha);
+      return loose.content.toString("utf8");
+    }
     const { stdout } = await this.git(["cat-file", "commit", sha], { keepFinalNewline: true });
     // A commit read once exists for good: when it becomes the baseline, commitExists needs no git.
     this.knownCommits.add(sha);

@@ -71,7 +71,10 @@ export interface GitResult {
 
 export function gitEnvironment(options: Pick<GitRunOptions, "config" | "env" | "gitDir" | "globalConfigFile">): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
+  // Runs for every git process (several per poll): no entry arrays for the whole environment.
+  const inherited = process.env;
+  for (const key in inherited) {
+    const value = inherited[key];
     if (value === undefined) continue;
     if (key.startsWith("GIT_") && !KEPT_GIT_VARIABLES.test(key)) continue;
     if (key === "SSH_ASKPASS") continue;

@@ -12,6 +12,7 @@ import type { HashAlgorithm } from "./commit-object.js";
 import { GitError, runGit, type GitRunOptions } from "./run.js";
 import { judgeSignature, refuse, signatureToVerify, type GitSignatureCheck, type SignatureVerdict } from "./signature-rules.js";
 import { prepareTrust, type TrustedKeys } from "./trust.js";
+import { readLooseObject } from "./loose-object.js";
 import { isObjectId } from "./object-id.js";
 
 export type { SignatureVerdict } from "./signature-rules.js";
@@ -115,18 +116,21 @@ interface ObjectRead {
 const MAX_HEADER_BYTES = 200;
 
 /**
- * Type, size and (for a commit of bounded size) the bytes of `sha`, in one `git cat-file --batch`
- * whose output is read up to the bound: a huge object is never read whole. Null when it is not in
- * the repository.
+ * Type, size and (for a commit of bounded size) the bytes of `sha`: from its loose object when it
+ * is one, else from one `git cat-file --batch` whose output is read up to the bound (a huge object
+ * is never read whole). Null when it is not in the repository.
  */
 async function readObject(git: GitRunOptions, sha: string): Promise<ObjectRead | null> {
+  const algorithm = sha.length === 64 ? "sha256" : "sha1";
+  // A loose object that hashes to its name is read without git (loose-object.ts); else git reads it.
+  const loose = git.gitDir === undefined ? null : await readLooseObject(git.gitDir, sha, MAX_COMMIT_BYTES);
+  if (loose !== null) return { type: loose.type, size: loose.size, algorithm, raw: loose.type === "commit" ? loose.content.toString("utf8") : null };
   const { stdout, truncated } = await runGit(["cat-file", "--batch"], { ...git, input: `${sha}\n`, keepFinalNewline: true, maxStdoutBytes: MAX_HEADER_BYTES + MAX_COMMIT_BYTES + 1, what: "git cat-file (signature gate)" });
   const newline = stdout.indexOf("\n");
   const [name, type = "", size = ""] = (newline < 0 ? stdout : stdout.slice(0, newline)).split(" ");
   // A 40-digit name in a SHA-256 repository would be an abbreviation: only the full name is ours.
   if (name !== sha || type === "missing" || !/^\d+$/.test(size)) return null;
   const bytes = Number(size);
-  const algorithm = sha.length === 64 ? "sha256" : "sha1";
   // Output cut at the bound can only be a larger object than its header says: never judged.
   if (type !== "commit" || bytes > MAX_COMMIT_BYTES || truncated === true || !stdout.endsWith("\n")) return { type, size: bytes, algorithm, raw: null };
   // The object, without the newline --batch adds after it.

@@ -4,6 +4,7 @@
  * real Unix socket.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import http from "node:http";
 import { tmpdir } from "node:os";
@@ -22,6 +23,11 @@ export type { Teardown };
 export const tempDir = (t: Teardown, prefix = "comin-it-"): Promise<string> => makeTempDir(t, prefix);
 
 export const CLI = fileURLToPath(new URL("../../runtime/cli/main.js", import.meta.url));
+/**
+ * The node options of the package's daemon launcher (nix/package.nix reads the same file): tests
+ * and benchmarks run the daemon as the NixOS service does.
+ */
+export const DAEMON_NODE_FLAGS: readonly string[] = readFileSync(fileURLToPath(new URL("../../../nix/daemon-node-flags.txt", import.meta.url)), "utf8").trim().split(/\s+/).filter(Boolean);
 
 export const GIT_ENV = {
   GIT_AUTHOR_NAME: "Fleet Admin",
@@ -179,7 +185,7 @@ export class Daemon {
     env: Record<string, string> = {},
     wrap: (file: string, args: string[]) => [string, string[]] = (file, args) => [file, args],
   ): Promise<Daemon> {
-    const [file, args] = wrap(process.execPath, [CLI, "run", "--config", machine.configFile, "--log-format", "json"]);
+    const [file, args] = wrap(process.execPath, [...DAEMON_NODE_FLAGS, CLI, "run", "--config", machine.configFile, "--log-format", "json"]);
     const child = spawn(file, args, {
       env: { ...process.env, ...GIT_ENV, ...env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -32,5 +32,5 @@ test("the NixOS module installs the service's configuration where the CLI looks 
 
   t.is(INSTALLED_CONFIG, "/etc/comin/config.json");
   t.regex(module, /environment\.etc\."comin\/config\.json"\.source = runtimeConfigFile;/);
-  t.regex(module, /ExecStart = "\$\{lib\.getExe cfg\.package\} run --config \$\{runtimeConfigFile\}/, "the same file the service runs with");
+  t.regex(module, /ExecStart = "\$\{cfg\.package\}\/libexec\/comin\/comin-daemon run --config \$\{runtimeConfigFile\}/, "the same file the service runs with");
 });
