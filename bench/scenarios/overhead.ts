@@ -18,7 +18,7 @@ import type { Scenario } from "../scenario.js";
 import { summarise } from "../stats.js";
 import { recordLineCount, waitForRecord } from "../switch-record.js";
 
-const RUNS = 7;
+const RUNS = 15;
 const DEADLINE_MS = 120_000;
 
 /** The agent's milestones in its log, in cycle order; each segment is named after its end. */

@@ -10,7 +10,8 @@
  * asks git, which then says what is wrong.
  */
 import { createHash } from "node:crypto";
-import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
+import { closeSync, openSync, renameSync, writeSync } from "node:fs";
+import { mkdir, readFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import { inflateSync } from "node:zlib";
 import { OBJECT_ID } from "./object-id.js";
@@ -59,17 +60,19 @@ export async function writeLooseRef(gitDir: string, ref: string, sha: string): P
   if (!OBJECT_ID.test(sha) || !/^refs\/heads\/[A-Za-z0-9/_-]+$/.test(ref) || ref.includes("//")) return false;
   const file = path.join(gitDir, ref);
   const lock = `${file}.lock`;
+  await mkdir(path.dirname(file), { recursive: true }).catch(() => {});
+  // Synchronous, like git's own few system calls: a kill cannot land between two event-loop turns
+  // with the lock created and not yet renamed (a stale lock would block the ref until the next start).
   let created = false;
   try {
-    await mkdir(path.dirname(file), { recursive: true });
-    const handle = await open(lock, "wx", 0o644);
+    const fd = openSync(lock, "wx", 0o644);
     created = true;
     try {
-      await handle.writeFile(`${sha}\n`);
+      writeSync(fd, `${sha}\n`);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
-    await rename(lock, file);
+    renameSync(lock, file);
     return true;
   } catch {
     if (created) await unlink(lock).catch(() => {});
