@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { closeSync, openSync, renameSync, writeSync } from "node:fs";
-import { mkdir, readFile, unlink } from "node:fs/promises";
+import { mkdir, readFile, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { inflateSync } from "node:zlib";
 import { OBJECT_ID } from "./object-id.js";
@@ -27,9 +27,13 @@ const MAX_HEADER = 32;
 
 export async function readLooseObject(gitDir: string, sha: string, maxBytes: number): Promise<LooseObject | null> {
   if (!OBJECT_ID.test(sha)) return null;
+  const file = path.join(gitDir, "objects", sha.slice(0, 2), sha.slice(2));
   let compressed: Buffer;
   try {
-    compressed = await readFile(path.join(gitDir, "objects", sha.slice(0, 2), sha.slice(2)));
+    // A pushed object of gigabytes is never read into memory: zlib never makes data more than a
+    // few bytes per 16 KiB larger, so a file past the bound holds an object past it.
+    if ((await stat(file)).size > maxBytes + MAX_HEADER + 1024) return null;
+    compressed = await readFile(file);
   } catch {
     return null;
   }
