@@ -64,7 +64,12 @@ export class FleetRepo {
     if (!signer) {
       await git(this.dir, ["commit", "-q", "--allow-empty", "-m", message]);
     } else if (signer.kind === "gpg") {
-      await execa("git", ["-c", "core.hooksPath=/dev/null", "-c", `user.signingkey=${signer.fingerprint}`, "commit", "-q", "-S", "--allow-empty", "-m", message], { cwd: this.dir, env: { ...GIT_ENV, GNUPGHOME: signer.gnupgHome }, stdin: "ignore" });
+      // gpg-agent's first start can time out on a loaded machine; a failed signing commits nothing.
+      for (let attempt = 1; ; attempt++) {
+        const signed = await execa("git", ["-c", "core.hooksPath=/dev/null", "-c", `user.signingkey=${signer.fingerprint}`, "commit", "-q", "-S", "--allow-empty", "-m", message], { cwd: this.dir, env: { ...GIT_ENV, GNUPGHOME: signer.gnupgHome }, stdin: "ignore", reject: attempt >= 4 });
+        if (signed.exitCode === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
     } else {
       await execa("git", ["-c", "core.hooksPath=/dev/null", "-c", "gpg.format=ssh", "-c", `user.signingkey=${signer.privateKeyFile}`, "commit", "-q", "-S", "--allow-empty", "-m", message], { cwd: this.dir, env: GIT_ENV, stdin: "ignore" });
     }
@@ -154,6 +159,28 @@ function request<T>(socketPath: string, method: string, route: string, body?: un
   });
 }
 
+/**
+ * The machine's state file once `predicate` holds for it. The status API answers from memory and
+ * stage changes are saved up to 100 ms later, so a test that reads the file waits for it.
+ */
+export async function waitForState<T = any>(machine: Machine, predicate: (state: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
+  const file = path.join(machine.stateDir, "state.json");
+  let last: T | null = null;
+  await waitUntil(async () => {
+    last = JSON.parse(await readFile(file, "utf8").catch(() => "null")) as T;
+    return last !== null && predicate(last);
+  }, `${what} in ${file}`, timeoutMs);
+  return last as unknown as T;
+}
+
+/** Polls `condition` every 100 ms until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !(await condition()); ) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** The real daemon in a child process. */
 export class Daemon {
   readonly lines: string[] = [];
@@ -232,6 +259,23 @@ export class Daemon {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`${this.hostname}: timed out waiting for ${what}\nstatus: ${JSON.stringify(last, null, 2)}\nlog:\n${this.lines.slice(-40).join("\n")}`);
+  }
+
+  /**
+   * Waits until the log lines collected so far satisfy `predicate`. The status API answers from
+   * memory, so a status can show a deployment's end before its log line is written or read.
+   */
+  async waitForLog(predicate: (lines: string[]) => boolean, timeoutMs: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate(this.lines)) {
+      if (Date.now() > deadline) throw new Error(`${this.hostname}: timed out waiting for ${what} in the log\nlog:\n${this.lines.slice(-40).join("\n")}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** How many collected log lines carry the JSON message `msg`. */
+  count(msg: string): number {
+    return this.lines.filter((line) => line.includes(`"msg":"${msg}"`)).length;
   }
 
   async stop(): Promise<number | null> {

@@ -115,8 +115,18 @@ export class UpstreamRepo {
     }
     const config = options.signer?.kind === "ssh" ? ["-c", "gpg.format=ssh"] : [];
     const parents = parent === null ? [] : ["-p", parent];
-    const out = await git(this.dir, [...config, "commit-tree", ...signing, ...parents, "-F", "-", tree], { env, input: options.message ?? `commit ${n}` });
-    return out.trim();
+    const args = [...config, "commit-tree", ...signing, ...parents, "-F", "-", tree];
+    const input = options.message ?? `commit ${n}`;
+    // gpg signs through its agent, which it starts on first use; on a loaded machine that start
+    // can time out ("signing failed: Timeout"). The fixture retries: signing is not under test.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await git(this.dir, args, { env, input })).trim();
+      } catch (error) {
+        if (options.signer?.kind !== "gpg" || attempt >= 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
+    }
   }
 
   private async tree(parent: string | null, files: Record<string, FileContent>): Promise<string> {

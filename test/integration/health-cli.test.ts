@@ -33,7 +33,9 @@ test("comin rollback returns to the previous deployment and quarantines; comin q
   t.like(status.deployment?.rollback, { trigger: "manual", to: first.deployment?.outPath, status: "done" });
   t.deepEqual((await switchCalls(machine)).at(-1), ["switch", first.deployment?.outPath ?? ""]);
   t.is((await profileState(machine.paths.profile)).current, first.deployment?.outPath ?? null);
-  t.is(daemon.lines.filter((line) => line.includes('"msg":"deployment-finished"')).length - finishedBefore, 1, "deployment-finished once");
+  await daemon.waitForLog((lines) => lines.filter((line) => line.includes('"msg":"deployment-finished"')).length > finishedBefore, 10_000, "the rollback's deployment-finished");
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.is(daemon.count("deployment-finished") - finishedBefore, 1, "deployment-finished once");
 
   const list = await comin(daemon.socket, "quarantine", "list", "--json");
   t.deepEqual((JSON.parse(list.stdout) as { commit: string }[]).map((entry) => entry.commit), [v2]);

@@ -7,7 +7,7 @@
 import test from "ava";
 import { readFile, realpath, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createMachine, Daemon, deployed, FleetRepo, localRemote, switchCalls, tempDir } from "../helpers/daemon.js";
+import { createMachine, Daemon, deployed, FleetRepo, localRemote, switchCalls, tempDir, waitUntil } from "../helpers/daemon.js";
 import { writeExecutable } from "../helpers/temp.js";
 import { currentSystemOf, healthServer, httpHealth, profileState } from "../helpers/health.js";
 
@@ -43,9 +43,12 @@ test("an http check that fails for one system rolls back to the previous one, qu
   t.is(rolled.quarantine.length, 1);
   t.like(rolled.quarantine[0], { commit: bad, outPath: badSystem });
   t.regex(rolled.quarantine[0]?.reason ?? "", /health check web failed/);
-  t.true(daemon.lines.some((line) => line.includes('"msg":"health-check-failed"')));
-  t.true(daemon.lines.some((line) => line.includes('"msg":"rolled-back"')));
-  t.is(daemon.lines.filter((line) => line.includes('"msg":"deployment-finished"')).length, 2, "one deployment-finished per deployment");
+  // The status answers from memory: the log line and the post-deployment command come just after.
+  await daemon.waitForLog((lines) => lines.some((line) => line.includes('"msg":"deployment-finished"') && line.includes(bad)), 10_000, "the bad deployment's end");
+  t.is(daemon.count("health-check-failed"), 1);
+  t.is(daemon.count("rolled-back"), 1);
+  t.is(daemon.count("deployment-finished"), 2, "one deployment-finished per deployment");
+  await waitUntil(async () => (await readFile(hookLog, "utf8").catch(() => "")).trim().split("\n").length >= 2, "the post-deployment command after the rollback", 10_000);
   t.deepEqual((await readFile(hookLog, "utf8")).trim().split("\n"), [`${good} done passed`, `${bad} rolled-back failed`], "the post-deployment command runs after verification and after the rollback");
 
   // A README-only commit on top: the same system, held by the quarantine after its evaluation.
@@ -72,7 +75,8 @@ test("activation exiting non-zero rolls back with health set; the bad generation
   const goodSystem = first.deployment?.outPath ?? "";
 
   const broken = await fleet.commit({ web1: machine.host({ variant: "broken", switchFails: true }) }, "activation fails");
-  const rolled = await daemon.waitFor((s) => s.deployment?.commit === broken && s.deployment.status === "rolled-back", 60_000, "the rollback");
+  // The planner words `pending` on its next turn: wait for the quarantine to be named there too.
+  const rolled = await daemon.waitFor((s) => s.deployment?.commit === broken && s.deployment.status === "rolled-back" && (s.pending ?? "").includes("quarantined"), 60_000, "the rollback");
 
   t.like(rolled.deployment?.rollback, { trigger: "activation", to: goodSystem, status: "done" });
   t.is(rolled.deployment?.health.status, "skipped", "nothing to verify after a failed activation");
@@ -129,7 +133,8 @@ test("a rollback whose own activation fails is recorded as failed and never trie
 
   t.is(failed.deployment?.status, "failed");
   t.regex(failed.deployment?.rollback?.error ?? "", /rollback: switch-to-configuration switch failed \(exit code 1\)/);
-  t.true(daemon.lines.some((line) => line.includes('"msg":"rollback-failed"')));
+  await daemon.waitForLog((lines) => lines.some((line) => line.includes('"msg":"rollback-failed"')), 10_000, "rollback-failed");
+  t.is(daemon.count("rollback-failed"), 1);
   t.is((await switchCalls(machine)).length, 2, "the bad activation and one rollback: no loop");
   t.deepEqual(failed.quarantine.map((entry) => entry.commit), [bad]);
 });

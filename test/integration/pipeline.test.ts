@@ -6,7 +6,7 @@ import test from "ava";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { writeTestNixExpression } from "../../scripts/lib/test-system.js";
-import { createMachine, Daemon, deployed, FleetRepo, git, localRemote, switchCalls, tempDir } from "../helpers/daemon.js";
+import { createMachine, Daemon, deployed, FleetRepo, git, localRemote, switchCalls, tempDir, waitForState } from "../helpers/daemon.js";
 import { EventLog } from "../helpers/events.js";
 import { writeExecutable } from "../helpers/temp.js";
 
@@ -24,7 +24,7 @@ test("a newer commit preempts the running build of an older one", async (t) => {
 
   t.is(status.deployment?.commit, fast);
   t.like(events.ofType("build-finished").find((e) => e.commit === slow), { generation: started.generation?.id, status: "cancelled" }, "the preempted build is recorded as cancelled");
-  const state = JSON.parse(await readFile(path.join(machine.stateDir, "state.json"), "utf8")) as { generations: { id: string; build: { status: string; attempts: number } }[] };
+  const state = await waitForState<{ generations: { id: string; build: { status: string; attempts: number } }[] }>(machine, (s) => s.generations.some((g) => g.id === started.generation?.id && g.build.status !== "running"), "the preempted build's end");
   t.like(state.generations.find((g) => g.id === started.generation?.id)?.build, { status: "cancelled", attempts: 0 }, "in state too; a cancellation is no failed attempt");
 });
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import test from "ava";
 import { execa } from "execa";
 import type { PlanJson } from "../../runtime/types.js";
-import { CLI, createMachine, Daemon, deployed, FleetRepo, localRemote, switchCalls, tempDir } from "../helpers/daemon.js";
+import { CLI, createMachine, Daemon, deployed, FleetRepo, localRemote, switchCalls, tempDir, waitForState } from "../helpers/daemon.js";
 
 function comin(args: string[]) {
   return execa(process.execPath, [CLI, ...args], { reject: false, stdin: "ignore" });
@@ -29,6 +29,8 @@ test("plan names the held candidate, its system and the suspension blocking it, 
   const second = await fleet.commit({ web1: machine.host({ variant: "v2" }) }, "second");
   await comin(["fetch", "--wait", ...socket]);
   await daemon.waitFor((s) => s.generation?.commit === second && s.generation.eval.status === "done", 60_000, "the evaluation while suspended");
+  await waitForState<{ generations: { commit: string; eval: { status: string } }[] }>(machine, (state) => state.generations.some((g) => g.commit === second && g.eval.status === "done"), "the evaluation saved");
+  await new Promise((resolve) => setTimeout(resolve, 300));
   const stateBefore = await readFile(path.join(machine.stateDir, "state.json"), "utf8");
 
   const json = await comin(["plan", "--json", ...socket]);

@@ -138,10 +138,16 @@ test("missing: wait — the commit waits for its manifest and deploys once the n
   t.is(waiting.generation?.eval.status, "pending");
   t.regex(waiting.generation?.eval.error ?? "", /has no notes ref refs\/notes\/comin/);
 
-  const run = await publish(publishArgs(l));
+  // Published to a staging repository first: the running daemon must not see the note (and use
+  // the system CI just built in this store) before the system is deleted from the store.
+  const staging = path.join(l.dir, "staging.git");
+  await git(l.dir, ["init", "-q", "--bare", staging]);
+  await git(l.fleet.dir, ["remote", "add", "staging", staging]);
+  const run = await publish([l.configFile, "--repository", l.fleet.dir, "--to", `file://${l.cacheDir}`, "--sign-key", l.key.secretFile, "--push", "staging"]);
   t.is(run.exitCode, 0, run.stdout + run.stderr);
-  const outPath = await publishedSystem(l, commit, "web1");
+  const outPath = await publishedSystem({ ...l, forge: staging }, commit, "web1");
   await forgetPath(outPath);
+  await git(staging, ["push", "-q", l.forge, "refs/notes/comin:refs/notes/comin"]);
   const status = await daemon.waitFor(deployed(commit, "switch"), 60_000, "the deployment after the note arrived");
 
   t.is(status.deployment?.outPath, outPath);

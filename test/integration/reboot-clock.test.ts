@@ -9,7 +9,7 @@ import { readFile, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { buildTestSystem } from "../../scripts/lib/test-system.js";
 import { ClockShift } from "../helpers/clock-shift.js";
-import { createMachine, Daemon, deployed, FleetRepo, localRemote, tempDir } from "../helpers/daemon.js";
+import { createMachine, Daemon, deployed, FleetRepo, localRemote, tempDir, waitForState } from "../helpers/daemon.js";
 import { EventLog } from "../helpers/events.js";
 import { freePort, writeExecutable } from "../helpers/temp.js";
 
@@ -80,7 +80,7 @@ test("§8 a failing reboot command is recorded, not run again within 10 minutes,
   const daemon = await Daemon.start(t, machine, clock.env());
 
   const failed = await daemon.waitFor((s) => deployed(commit, "switch")(s) && /the reboot command failed, next try at/.test(s.pending ?? ""), 60_000, "the failed reboot command");
-  const state = JSON.parse(await readFile(path.join(machine.stateDir, "state.json"), "utf8")) as { rebootAttempt: { ok: boolean; error: string | null; at: string } };
+  const state = await waitForState<{ rebootAttempt: { ok: boolean; error: string | null; at: string } }>(machine, (s) => Boolean(s.rebootAttempt), "the reboot attempt");
   t.false(state.rebootAttempt.ok);
   t.regex(state.rebootAttempt.error ?? "", /reboot command/);
   t.not(failed.lastReboot, null, "the attempt is in the history");

@@ -7,7 +7,7 @@ import test from "ava";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { CLI, createMachine, Daemon, FleetRepo, localRemote, tempDir, type Machine } from "../helpers/daemon.js";
+import { CLI, createMachine, Daemon, FleetRepo, localRemote, tempDir, waitUntil, type Machine } from "../helpers/daemon.js";
 import { Etcd } from "../helpers/etcd.js";
 import { FleetLockServer } from "../helpers/fleetlock.js";
 import { bootIntoCurrent, coordinatedReboot, etcdCoordination, exists, machineIdOf, type Coordination } from "../helpers/reboot-lock.js";
@@ -22,13 +22,6 @@ async function kernelBump(dir: string, coordination: Coordination, extra: Record
   const machine = await createMachine(dir, "web1", { remotes: [localRemote("origin", fleet.dir)], reboot: coordinatedReboot(coordination, marker), ...extra });
   await fleet.commit({ web1: machine.host({ variant: "v2", kernel: "kernel-2" }) }, "new kernel");
   return { machine, marker, id: await machineIdOf(machine) };
-}
-
-async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !(await condition()); ) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Stops the agent, boots the machine into its current system, starts the agent again. */
