@@ -14,7 +14,7 @@
 import { spawn } from "node:child_process";
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { CLI, createMachine, Daemon, DAEMON_NODE_FLAGS, deployed, GIT_ENV, localRemote, tempDir, type Machine } from "../../test/helpers/daemon.js";
+import { CLI, createMachine, Daemon, DAEMON_ENV, DAEMON_NODE_FLAGS, deployed, GIT_ENV, localRemote, tempDir, type Machine } from "../../test/helpers/daemon.js";
 import { BenchFleet } from "../fleet.js";
 import { findLockFiles } from "../git-locks.js";
 import { parseLogLine } from "../log-lines.js";
@@ -60,7 +60,7 @@ const PHASES: Record<string, string> = {
 /** The daemon without waiting for its socket: kills may land before it answers. */
 function spawnDaemon(machine: Machine): Running {
   const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, "run", "--config", machine.configFile, "--log-format", "json"], {
-    env: { ...process.env, ...GIT_ENV },
+    env: { ...DAEMON_ENV, ...process.env, ...GIT_ENV },
     stdio: ["ignore", "pipe", "pipe"],
   });
   if (child.pid === undefined) throw new Error("the daemon could not be started");

@@ -29,6 +29,14 @@ export const CLI = fileURLToPath(new URL("../../runtime/cli/main.js", import.met
  */
 export const DAEMON_NODE_FLAGS: readonly string[] = readFileSync(fileURLToPath(new URL("../../../nix/daemon-node-flags.txt", import.meta.url)), "utf8").trim().split(/\s+/).filter(Boolean);
 
+/** The launcher's environment defaults (nix/daemon-env.txt, NAME=VALUE per line). */
+export const DAEMON_ENV: Readonly<Record<string, string>> = Object.fromEntries(
+  readFileSync(fileURLToPath(new URL("../../../nix/daemon-env.txt", import.meta.url)), "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+);
+
 export const GIT_ENV = {
   GIT_AUTHOR_NAME: "Fleet Admin",
   GIT_AUTHOR_EMAIL: "admin@example.org",
@@ -214,7 +222,7 @@ export class Daemon {
   ): Promise<Daemon> {
     const [file, args] = wrap(process.execPath, [...DAEMON_NODE_FLAGS, CLI, "run", "--config", machine.configFile, "--log-format", "json"]);
     const child = spawn(file, args, {
-      env: { ...process.env, ...GIT_ENV, ...env },
+      env: { ...DAEMON_ENV, ...process.env, ...GIT_ENV, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const daemon = new Daemon(child, machine);
