@@ -16,6 +16,7 @@ import { BenchFleet } from "../fleet.js";
 import { fetchRecords, parseLog, type LogEntry } from "../log-lines.js";
 import type { Scenario } from "../scenario.js";
 import { summarise } from "../stats.js";
+import { measureSpawnCost } from "../spawn-cost.js";
 import { recordLineCount, waitForRecord } from "../switch-record.js";
 
 const RUNS = 15;
@@ -164,6 +165,8 @@ export const overhead: Scenario = {
     }
     const shellSteps: Record<string, number>[] = [];
     for (let run = 0; run < 3; run++) shellSteps.push(await timeShellSteps(sides));
+    if (daemon.child.pid === undefined) throw new Error("the daemon has no pid");
+    const spawnCost = await measureSpawnCost(daemon.child.pid);
 
     return {
       figures: {
@@ -175,6 +178,7 @@ export const overhead: Scenario = {
         shellLoopMs: summarise(shellMs),
         agentSegmentsMedianMs: medians(segments),
         shellStepsMedianMs: medians(shellSteps),
+        spawnCost,
         signed: true,
       },
     };

@@ -1,0 +1,70 @@
+/**
+ * What one child process costs its parent, the largest part of `overheadMs`: the agent starts as
+ * many processes per cycle as the shell loop (git fetch, the gate's git, nix eval, nix-store,
+ * nix-env, switch-to-configuration), but libuv starts each with fork(), and fork() copies the page
+ * tables of the parent's anonymous memory, so a spawn from Node costs more the larger the heap.
+ * Measured here: `/bin/true` started and waited for, one after another, by sh and by a node
+ * process holding `anonMb` of touched anonymous memory (the daemon's RssAnon).
+ */
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const SPAWNS = 200;
+
+const NODE_LOOP = `
+const { spawn } = require("node:child_process");
+const own = Number(/^RssAnon:\\s+(\\d+) kB$/m.exec(require("node:fs").readFileSync("/proc/self/status", "utf8"))[1]) * 1024;
+// Up to the target's anonymous memory: a bare node process already holds some.
+const ballast = Buffer.alloc(Math.max(0, Number(process.argv[1]) * 1048576 - own), 1);
+(async () => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => spawn("/bin/true", [], { stdio: "ignore" }).on("exit", r));
+  const start = performance.now();
+  for (let i = 0; i < ${SPAWNS}; i++) await new Promise((r) => spawn("/bin/true", [], { stdio: "ignore" }).on("exit", r));
+  process.stdout.write(String((performance.now() - start) / ${SPAWNS}) + " " + ballast.length);
+})();
+`;
+
+export interface SpawnCost {
+  /** The daemon's anonymous resident memory (RssAnon) when it was measured. */
+  daemonAnonMb: number;
+  /** ms per `/bin/true` started by sh. */
+  shMs: number;
+  /** ms per `/bin/true` started by a bare node process. */
+  bareNodeMs: number;
+  /** ms per `/bin/true` started by a node process grown to the daemon's RssAnon. */
+  nodeAtDaemonSizeMs: number;
+}
+
+/** RssAnon of `pid` in MiB, from /proc. */
+export async function anonMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const match = /^RssAnon:\s+(\d+) kB$/m.exec(status);
+  if (!match) throw new Error(`no RssAnon in /proc/${pid}/status`);
+  return Number(match[1]) / 1024;
+}
+
+/** ms per spawn from a node process with `anonTargetMb` of anonymous memory (0: as it starts). */
+async function nodeMs(ballastMb: number): Promise<number> {
+  const { stdout } = await run(process.execPath, ["-e", NODE_LOOP, String(ballastMb)]);
+  return Number(stdout.split(" ")[0]);
+}
+
+async function shMs(): Promise<number> {
+  const start = performance.now();
+  await run("sh", ["-c", `i=0; while [ $i -lt ${SPAWNS} ]; do /bin/true; i=$((i+1)); done`]);
+  return (performance.now() - start) / SPAWNS;
+}
+
+/** The three costs, next to the daemon's anonymous memory (`pid`). */
+export async function measureSpawnCost(pid: number): Promise<SpawnCost> {
+  const daemonAnonMb = await anonMb(pid);
+  const round = (ms: number) => Math.round(ms * 1000) / 1000;
+  return {
+    daemonAnonMb: Math.round(daemonAnonMb * 10) / 10,
+    shMs: round(await shMs()),
+    bareNodeMs: round(await nodeMs(0)),
+    nodeAtDaemonSizeMs: round(await nodeMs(daemonAnonMb)),
+  };
+}
