@@ -18,11 +18,21 @@ const { spawn } = require("node:child_process");
 const own = Number(/^RssAnon:\\s+(\\d+) kB$/m.exec(require("node:fs").readFileSync("/proc/self/status", "utf8"))[1]) * 1024;
 // Up to the target's anonymous memory: a bare node process already holds some.
 const ballast = Buffer.alloc(Math.max(0, Number(process.argv[1]) * 1048576 - own), 1);
+let once = () => new Promise((r) => spawn("/bin/true", [], { stdio: "ignore" }).on("exit", r));
+if (process.argv[2] === "coprocess") {
+  // One resident sh starts every child and answers with its exit status: what a spawner would cost.
+  const sh = spawn("sh", [], { stdio: ["pipe", "pipe", "ignore"] });
+  let waiting = null;
+  sh.stdout.on("data", () => { const done = waiting; waiting = null; done?.(); });
+  once = () => new Promise((r) => { waiting = r; sh.stdin.write("/bin/true; echo $?\\n"); });
+  process.on("exit", () => sh.kill());
+}
 (async () => {
-  for (let i = 0; i < 20; i++) await new Promise((r) => spawn("/bin/true", [], { stdio: "ignore" }).on("exit", r));
+  for (let i = 0; i < 20; i++) await once();
   const start = performance.now();
-  for (let i = 0; i < ${SPAWNS}; i++) await new Promise((r) => spawn("/bin/true", [], { stdio: "ignore" }).on("exit", r));
+  for (let i = 0; i < ${SPAWNS}; i++) await once();
   process.stdout.write(String((performance.now() - start) / ${SPAWNS}) + " " + ballast.length);
+  process.exit(0);
 })();
 `;
 
@@ -35,6 +45,11 @@ export interface SpawnCost {
   bareNodeMs: number;
   /** ms per `/bin/true` started by a node process grown to the daemon's RssAnon. */
   nodeAtDaemonSizeMs: number;
+  /**
+   * The same node process, each `/bin/true` started by one resident sh it writes the command to
+   * (and reads the exit status from): what a small resident spawner would cost instead.
+   */
+  coprocessAtDaemonSizeMs: number;
 }
 
 /** RssAnon of `pid` in MiB, from /proc. */
@@ -46,8 +61,8 @@ export async function anonMb(pid: number): Promise<number> {
 }
 
 /** ms per spawn from a node process with `anonTargetMb` of anonymous memory (0: as it starts). */
-async function nodeMs(ballastMb: number): Promise<number> {
-  const { stdout } = await run(process.execPath, ["-e", NODE_LOOP, String(ballastMb)]);
+async function nodeMs(ballastMb: number, mode: "direct" | "coprocess" = "direct"): Promise<number> {
+  const { stdout } = await run(process.execPath, ["-e", NODE_LOOP, String(ballastMb), mode]);
   return Number(stdout.split(" ")[0]);
 }
 
@@ -66,5 +81,6 @@ export async function measureSpawnCost(pid: number): Promise<SpawnCost> {
     shMs: round(await shMs()),
     bareNodeMs: round(await nodeMs(0)),
     nodeAtDaemonSizeMs: round(await nodeMs(daemonAnonMb)),
+    coprocessAtDaemonSizeMs: round(await nodeMs(daemonAnonMb, "coprocess")),
   };
 }
