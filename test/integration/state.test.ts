@@ -108,8 +108,17 @@ test("a save that fails while the daemon runs is logged as an error and retried 
   const { machine, file } = await setup(t);
   const daemon = await Daemon.start(t, machine);
   await waitFor(async () => (await stateOnDisk(file)) !== null, { message: "no state.json after start-up" });
-  await rm(file);
-  await mkdir(path.join(file, "blocker"), { recursive: true });
+  // A directory where the file was: every save fails (EISDIR). The daemon may write the file again
+  // between the removal and the mkdir (a late save of its start-up): then try again.
+  for (let attempt = 1; ; attempt++) {
+    await rm(file, { recursive: true, force: true });
+    const made = await mkdir(file).then(() => true, (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EEXIST" || attempt >= 20) throw error;
+      return false;
+    });
+    if (made) break;
+  }
+  await mkdir(path.join(file, "blocker"));
 
   t.is((await daemon.call("POST", "/v1/suspend", {})).status, 200);
   await waitFor(() => logLine(daemon, "error", /cannot write the state file/) !== undefined, { message: "the failed save was not logged" });
