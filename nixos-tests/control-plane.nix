@@ -72,6 +72,13 @@ in
           t.assertEqual(current_system(web1), web1_v1)
           assert_first_switch(web1, web1_backdoor)
 
+      with subtest("the service runs the daemon through the package's launcher"):
+          # nix/daemon-node-flags.txt and nix/daemon-env.txt, as the tests and benchmarks run it.
+          pid = web1.succeed("systemctl show --property MainPID --value comin.service").strip()
+          cmdline = web1.succeed(f"tr '\\0' ' ' < /proc/{pid}/cmdline")
+          t.assertIn("--max-semi-space-size=1", cmdline)
+          web1.succeed(f"tr '\\0' '\\n' < /proc/{pid}/environ | grep -qx MALLOC_ARENA_MAX=1")
+
       with subtest("the metrics endpoint serves valid Prometheus metrics"):
           git1.wait_for_open_port(4243, "web1")
           text = scrape()
