@@ -3,8 +3,9 @@
  * many processes per cycle as the shell loop (git fetch, the gate's git, nix eval, nix-store,
  * nix-env, switch-to-configuration), but libuv starts each with fork(), and fork() copies the page
  * tables of the parent's anonymous memory, so a spawn from Node costs more the larger the heap.
- * Measured here: `/bin/true` started and waited for, one after another, by sh and by a node
- * process holding `anonMb` of touched anonymous memory (the daemon's RssAnon).
+ * Measured here: `/bin/true` started and waited for, one after another, by sh, by a bare node
+ * process, by a node process grown to the daemon's RssAnon, and by that process through one
+ * resident sh (what a spawner would cost).
  */
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
@@ -60,7 +61,7 @@ export async function anonMb(pid: number): Promise<number> {
   return Number(match[1]) / 1024;
 }
 
-/** ms per spawn from a node process with `anonTargetMb` of anonymous memory (0: as it starts). */
+/** ms per spawn from a node process grown to `ballastMb` of anonymous memory (0: as it starts). */
 async function nodeMs(ballastMb: number, mode: "direct" | "coprocess" = "direct"): Promise<number> {
   const { stdout } = await run(process.execPath, ["-e", NODE_LOOP, String(ballastMb), mode]);
   return Number(stdout.split(" ")[0]);
@@ -72,7 +73,7 @@ async function shMs(): Promise<number> {
   return (performance.now() - start) / SPAWNS;
 }
 
-/** The three costs, next to the daemon's anonymous memory (`pid`). */
+/** The four costs, next to the daemon's anonymous memory (`pid`). */
 export async function measureSpawnCost(pid: number): Promise<SpawnCost> {
   const daemonAnonMb = await anonMb(pid);
   const round = (ms: number) => Math.round(ms * 1000) / 1000;

@@ -274,11 +274,9 @@ export class Daemon {
    * memory, so a status can show a deployment's end before its log line is written or read.
    */
   async waitForLog(predicate: (lines: string[]) => boolean, timeoutMs: number, what: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate(this.lines)) {
-      if (Date.now() > deadline) throw new Error(`${this.hostname}: timed out waiting for ${what} in the log\nlog:\n${this.lines.slice(-40).join("\n")}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitUntil(async () => predicate(this.lines), what, timeoutMs).catch(() => {
+      throw new Error(`${this.hostname}: timed out waiting for ${what} in the log\nlog:\n${this.lines.slice(-40).join("\n")}`);
+    });
   }
 
   /** How many collected log lines carry the JSON message `msg`. */

@@ -24,7 +24,7 @@ test("comin rollback returns to the previous deployment and quarantines; comin q
 
   const v2 = await fleet.commit({ web1: machine.host({ variant: "v2" }) }, "v2");
   const second = await daemon.waitFor(deployed(v2, "switch"), 60_000, "v2");
-  const finishedBefore = daemon.lines.filter((line) => line.includes('"msg":"deployment-finished"')).length;
+  const finishedBefore = daemon.count("deployment-finished");
 
   const rolled = await comin(daemon.socket, "rollback");
   t.is(rolled.exitCode, 0, rolled.stderr);
@@ -33,7 +33,7 @@ test("comin rollback returns to the previous deployment and quarantines; comin q
   t.like(status.deployment?.rollback, { trigger: "manual", to: first.deployment?.outPath, status: "done" });
   t.deepEqual((await switchCalls(machine)).at(-1), ["switch", first.deployment?.outPath ?? ""]);
   t.is((await profileState(machine.paths.profile)).current, first.deployment?.outPath ?? null);
-  await daemon.waitForLog((lines) => lines.filter((line) => line.includes('"msg":"deployment-finished"')).length > finishedBefore, 10_000, "the rollback's deployment-finished");
+  await daemon.waitForLog(() => daemon.count("deployment-finished") > finishedBefore, 10_000, "the rollback's deployment-finished");
   await new Promise((resolve) => setTimeout(resolve, 300));
   t.is(daemon.count("deployment-finished") - finishedBefore, 1, "deployment-finished once");
 
